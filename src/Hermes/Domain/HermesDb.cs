@@ -1,0 +1,113 @@
+using Hermes.Configuration;
+using Hermes.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Hermes.Domain;
+
+/// <summary>
+/// hermes_v2's tables (contract.md §3) plus Hermes's own. The schema itself is created by the SQL migrations in
+/// <c>Domain/Migrations</c>; this model only maps onto it.
+/// </summary>
+public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
+{
+    public DbSet<Admin> Admins => Set<Admin>();
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Deal> Deals => Set<Deal>();
+    public DbSet<Meeting> Meetings => Set<Meeting>();
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+    public DbSet<Stage> Stages => Set<Stage>();
+    public DbSet<Config> Configs => Set<Config>();
+    public DbSet<CustomField> CustomFields => Set<CustomField>();
+    public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<WebhookLog> WebhookLogs => Set<WebhookLog>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    public static void Configure(DbContextOptionsBuilder options, DatabaseUrl database)
+    {
+        if (database.Kind == DatabaseKind.Postgres)
+            options.UseNpgsql(database.ConnectionString);
+        else
+            options.UseSqlite(database.ConnectionString);
+        options.UseSnakeCaseNamingConvention();
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Admin>().ToTable("admin");
+        b.Entity<Stage>().ToTable("stage");
+        b.Entity<Pipeline>(e =>
+        {
+            e.ToTable("pipeline");
+            e.HasOne(p => p.DftEntryStage).WithMany().HasForeignKey(p => p.DftEntryStageId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Config>(e =>
+        {
+            e.ToTable("config");
+            e.HasOne(c => c.PaygPipeline).WithMany().HasForeignKey(c => c.PaygPipelineId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(c => c.StartupPipeline).WithMany().HasForeignKey(c => c.StartupPipelineId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(c => c.EnterprisePipeline).WithMany().HasForeignKey(c => c.EnterprisePipelineId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Company>(e =>
+        {
+            e.ToTable("company");
+            e.HasOne(c => c.SalesPerson).WithMany().HasForeignKey(c => c.SalesPersonId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(c => c.SupportPerson).WithMany().HasForeignKey(c => c.SupportPersonId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(c => c.BdrPerson).WithMany().HasForeignKey(c => c.BdrPersonId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(c => c.Tc2AgencyId).HasColumnName("tc2_agency_id");
+            e.Property(c => c.Tc2CligencyId).HasColumnName("tc2_cligency_id");
+            e.Property(c => c.Tc2Status).HasColumnName("tc2_status");
+            if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+                e.Property(c => c.SignupQuestionnaire).HasColumnType("jsonb");
+        });
+        b.Entity<Contact>(e =>
+        {
+            e.ToTable("contact");
+            e.Property(c => c.Tc2SrId).HasColumnName("tc2_sr_id");
+            e.HasOne(c => c.Company).WithMany(c => c.Contacts).HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Admin>(e => e.Property(a => a.Tc2AdminId).HasColumnName("tc2_admin_id"));
+        b.Entity<Deal>(e =>
+        {
+            e.ToTable("deal");
+            e.HasOne(d => d.Company).WithMany(c => c.Deals).HasForeignKey(d => d.CompanyId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(d => d.Admin).WithMany().HasForeignKey(d => d.AdminId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(d => d.Pipeline).WithMany().HasForeignKey(d => d.PipelineId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(d => d.Stage).WithMany().HasForeignKey(d => d.StageId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(d => d.Contact).WithMany().HasForeignKey(d => d.ContactId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Meeting>(e =>
+        {
+            e.ToTable("meeting");
+            e.HasOne(m => m.Admin).WithMany().HasForeignKey(m => m.AdminId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.Contact).WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.Deal).WithMany().HasForeignKey(m => m.DealId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<CustomField>().ToTable("customfield");
+        b.Entity<CustomFieldValue>(e =>
+        {
+            e.ToTable("customfieldvalue");
+            e.HasOne(v => v.CustomField).WithMany().HasForeignKey(v => v.CustomFieldId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Job>().ToTable("hermes_job");
+        b.Entity<WebhookLog>().ToTable("hermes_webhook");
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder c)
+    {
+        // Every timestamp is UTC. SQLite hands DateTimes back as Unspecified; say what they are.
+        c.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        c.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+    }
+
+    sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        v => v == null ? null : v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime(),
+        v => v == null ? null : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+}

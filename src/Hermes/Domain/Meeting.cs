@@ -1,0 +1,23 @@
+namespace Hermes.Domain;
+
+/// <summary>A booked call; an Activity in Pipedrive and an event in the admin's Google Calendar.</summary>
+public class Meeting
+{
+    public const string StatusPlanned = "PLANNED";
+    public const string TypeSales = "sales";
+    public const string TypeSupport = "support";
+
+    public int Id { get; set; }
+    public DateTime Created { get; set; }
+    public DateTime? StartTime { get; set; }
+    public DateTime? EndTime { get; set; }
+    public string Status { get; set; } = StatusPlanned;
+    public string MeetingType { get; set; } = TypeSales;
+
+    public int AdminId { get; set; }
+    public Admin? Admin { get; set; }
+    public int ContactId { get; set; }
+    public Contact? Contact { get; set; }
+    public int? DealId { get; set; }
+    public Deal? Deal { get; set; }
+}

@@ -1,0 +1,102 @@
+using Hermes.Configuration;
+using Hermes.Domain;
+using Hermes.Jobs;
+using Hermes.Operations;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Scalar.AspNetCore;
+
+namespace Hermes;
+
+/// <summary>Composition only: settings, services, endpoint groups. Tests build the same app with their own overrides.</summary>
+public static class HermesApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var migrateOnly = args.Contains("migrate");
+        args = args.Where(a => a != "migrate").ToArray();
+        try
+        {
+            var app = Build(args);
+            var result = await PrepareAsync(app);
+            if (migrateOnly)
+            {
+                Console.WriteLine(result.Applied.Count == 0
+                    ? "The database schema is up to date."
+                    : $"Applied {string.Join(", ", result.Applied)}{(result.Adopted ? " (after adopting the hermes_v2 database)" : "")}.");
+                return 0;
+            }
+            await app.RunAsync();
+            return 0;
+        }
+        catch (SettingsException e)
+        {
+            Console.Error.WriteLine($"Hermes cannot start: {e.Message}");
+            return 2;
+        }
+        catch (SchemaAdoptionException e)
+        {
+            Console.Error.WriteLine($"Hermes cannot start: {e.Message}");
+            return 3;
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"Hermes cannot start: the database is not reachable ({e.Message}). Check DATABASE_URL.");
+            return 4;
+        }
+    }
+
+    public static WebApplication Build(string[] args,
+        Action<IConfigurationBuilder>? configureSettings = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        AddDotEnv(builder.Configuration);
+        configureSettings?.Invoke(builder.Configuration);
+        var settings = HermesSettings.Load(key => builder.Configuration[key], Directory.GetCurrentDirectory());
+
+        Logging.Configure(builder.Logging, settings);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls($"http://{settings.Host}:{settings.Port}");
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<HermesDb>(o => HermesDb.Configure(o, settings.Database));
+        services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
+        services.AddJobs();
+        services.AddOpenApi();
+        services.AddProblemDetails();
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseApiTrailingSlash();
+        app.MapHealth();
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
+        app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>Brings the schema up to date (adopting a hermes_v2 database if that is what it finds).</summary>
+    public static async Task<SchemaMigrator.Result> PrepareAsync(WebApplication app, CancellationToken ct = default)
+    {
+        var result = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
+        var settings = app.Services.GetRequiredService<HermesSettings>();
+        app.Logger.LogInformation("Hermes is using {Database}{Mode}", settings.Database.Describe(), settings.Sandbox ? " in sandbox mode" : "");
+        return result;
+    }
+
+    /// <summary>A <c>.env</c> file in the working directory, below real environment variables in priority.</summary>
+    static void AddDotEnv(ConfigurationManager configuration)
+    {
+        var values = DotEnv.Read(Path.Combine(Directory.GetCurrentDirectory(), ".env"));
+        if (values.Count == 0) return;
+        var sources = ((IConfigurationBuilder)configuration).Sources;
+        var envIndex = sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var source = new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = values };
+        if (envIndex < 0) sources.Add(source); else sources.Insert(envIndex, source);
+    }
+}

@@ -1,0 +1,26 @@
+namespace Hermes.Jobs;
+
+/// <summary>One unit of outbound work (a Pipedrive/TC2/Google call), stored in the same database as the change that caused it.</summary>
+public class Job
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Done = "done";
+    public const string Failed = "failed";
+
+    public long Id { get; set; }
+    public string Kind { get; set; } = "";
+    public string Payload { get; set; } = "{}";
+    /// <summary>Jobs sharing a key (e.g. <c>company:42</c>) run one at a time, in enqueue order.</summary>
+    public string? OrderingKey { get; set; }
+    public string Status { get; set; } = Pending;
+    public int Attempts { get; set; }
+    public int MaxAttempts { get; set; }
+    public DateTime RunAfter { get; set; }
+    public string? LockedBy { get; set; }
+    public DateTime? LockedUntil { get; set; }
+    public string? LastError { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+}

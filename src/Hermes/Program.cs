@@ -1,0 +1,1 @@
+return await Hermes.HermesApp.RunAsync(args);
