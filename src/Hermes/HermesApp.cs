@@ -1,7 +1,9 @@
+using Hermes.CallBooker;
 using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
+using Hermes.Sales;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -67,13 +69,17 @@ public static class HermesApp
         services.AddDbContextFactory<HermesDb>(o => HermesDb.Configure(o, settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
+        services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
+        app.UseCors(); // endpoint policies: the call booker's website origins
         app.MapHealth();
+        app.MapCallBooker();
+        app.MapSales();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
