@@ -23,6 +23,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<WebhookLog> WebhookLogs => Set<WebhookLog>();
+    public DbSet<PipedriveObject> PipedriveObjects => Set<PipedriveObject>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -94,6 +95,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
         });
         b.Entity<Job>().ToTable("hermes_job");
         b.Entity<WebhookLog>().ToTable("hermes_webhook");
+        b.Entity<PipedriveObject>(e => { e.ToTable("pipedrive_object"); e.HasKey(o => new { o.Entity, o.PdId }); });
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder c)
