@@ -76,6 +76,7 @@ public static class HermesApp
         var app = builder.Build();
         app.UseApiTrailingSlash();
         app.MapHealth();
+        app.MapPipedrive();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();

@@ -1,3 +1,4 @@
+using Hermes.Jobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Hermes.Pipedrive;
@@ -8,6 +9,9 @@ public static class PipedriveSetup
     {
         services.TryAddSingleton<IPipedriveRateLimit, NoPipedriveRateLimit>();
         services.AddHttpClient<PipedriveClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddScoped<PipedriveInbound>();
+        services.AddSingleton<PipedriveWebhookProcessor>();
+        services.AddJobHandler<PipedriveFetch>(PipedriveFetch.Kind);
         return services;
     }
 }
