@@ -3,6 +3,7 @@ using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
+using Hermes.Pipedrive;
 using Hermes.Sales;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -69,6 +70,7 @@ public static class HermesApp
         services.AddDbContextFactory<HermesDb>(o => HermesDb.Configure(o, settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
+        services.AddPipedrive();
         services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -78,6 +80,7 @@ public static class HermesApp
         app.UseApiTrailingSlash();
         app.UseCors(); // endpoint policies: the call booker's website origins
         app.MapHealth();
+        app.MapPipedrive();
         app.MapCallBooker();
         app.MapSales();
         app.MapOpenApi();
