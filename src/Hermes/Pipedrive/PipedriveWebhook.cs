@@ -110,11 +110,11 @@ public static class PipedriveWebhookParser
                 : current!.Fields.Keys.Union(previous.Fields.Keys)
                     .Where(k => !JsonNode.DeepEquals(current[k], previous[k])).ToHashSet();
 
+        if ((current is not null && current.Has("id") && current.Int("id") is null) || (previous is not null && previous.Has("id") && previous.Int("id") is null))
+            throw new InvalidWebhookException("id must be a number");
         var id = current?.Int("id") ?? previous?.Int("id") ?? AsInt(meta["entity_id"]) ?? AsInt(meta["id"]);
         if (id is null && entity is "organization" or "person" or "deal" or "pipeline" or "stage")
             throw new InvalidWebhookException("the object's id is missing");
-        if (current is not null && current.Has("id") && current.Int("id") is null)
-            throw new InvalidWebhookException("id must be a number");
 
         return new PipedriveEvent(
             v2 ? "2" : "1", entity, action, delete ? PipedriveAction.Delete : PipedriveAction.Upsert, id,
