@@ -2,6 +2,7 @@ using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
+using Hermes.Pipedrive;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -67,6 +68,7 @@ public static class HermesApp
         services.AddDbContextFactory<HermesDb>(o => HermesDb.Configure(o, settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
+        services.AddPipedrive();
         services.AddOpenApi();
         services.AddProblemDetails();
         configureServices?.Invoke(services);
@@ -74,6 +76,7 @@ public static class HermesApp
         var app = builder.Build();
         app.UseApiTrailingSlash();
         app.MapHealth();
+        app.MapPipedrive();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();

@@ -1,0 +1,36 @@
+using Hermes.Domain;
+using Hermes.Jobs;
+
+namespace Hermes.Pipedrive;
+
+/// <summary>
+/// The outbound Pipedrive work other features queue. All of a company's Pipedrive jobs share the ordering key
+/// <c>company:{id}</c>, so they run one at a time in the order they were queued. Queue them in the same transaction as
+/// the change that causes them, after the rows have ids (SaveChanges inside the transaction first).
+/// </summary>
+public static class PipedriveJobs
+{
+    /// <summary>Create, link or update the Organization, its Persons and the company's Deals (behaviour.md §6).</summary>
+    public const string SyncCompany = "pipedrive.sync_company";
+    /// <summary>The Activity for a meeting, once (support meetings only when the company is already in Pipedrive).</summary>
+    public const string SyncMeeting = "pipedrive.sync_meeting";
+    /// <summary>Delete a narc company's deal, persons and organization from Pipedrive.</summary>
+    public const string PurgeCompany = "pipedrive.purge_company";
+    /// <summary>Write the surviving row's clean <c>hermes_id</c> back after a merge.</summary>
+    public const string WriteHermesId = "pipedrive.write_hermes_id";
+
+    public sealed record CompanyJob(int CompanyId);
+    public sealed record MeetingJob(int MeetingId, int CompanyId);
+    public sealed record HermesIdJob(string ObjectType, int HermesId, int CompanyId);
+
+    public static string Key(int companyId) => $"company:{companyId}";
+
+    public static Job EnqueueCompanySync(this JobQueue queue, HermesDb db, int companyId) =>
+        queue.Enqueue(db, SyncCompany, new CompanyJob(companyId), Key(companyId));
+
+    public static Job EnqueueMeetingSync(this JobQueue queue, HermesDb db, int meetingId, int companyId) =>
+        queue.Enqueue(db, SyncMeeting, new MeetingJob(meetingId, companyId), Key(companyId));
+
+    public static Job EnqueuePurge(this JobQueue queue, HermesDb db, int companyId) =>
+        queue.Enqueue(db, PurgeCompany, new CompanyJob(companyId), Key(companyId));
+}
