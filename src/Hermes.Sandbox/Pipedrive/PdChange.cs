@@ -29,5 +29,5 @@ public sealed record PdChange(
     public const string SourceApp = "app";
 
     /// <summary>The owner of the object (webhooks' permitted users).</summary>
-    public long? OwnerId => (After ?? Before)?["owner_id"]?.GetValue<long>();
+    public long? OwnerId => (After ?? Before)?["owner_id"]?.AsLong();
 }

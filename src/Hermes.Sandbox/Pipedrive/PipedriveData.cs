@@ -84,8 +84,8 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
         var correlation = NextCorrelation();
         DeleteRow(entity, id, source, changes, correlation);
         if (entity == PdEntity.Pipeline)
-            foreach (var stage in Live(PdEntity.Stage).Where(s => s["pipeline_id"]!.GetValue<long>() == id).ToList())
-                DeleteRow(PdEntity.Stage, stage["id"]!.GetValue<long>(), source, changes, correlation);
+            foreach (var stage in Live(PdEntity.Stage).Where(s => s["pipeline_id"]!.AsLong() == id).ToList())
+                DeleteRow(PdEntity.Stage, stage["id"]!.AsLong(), source, changes, correlation);
     }
 
     void DeleteRow(PdEntity entity, long id, string source, List<PdChange> changes, long correlation, long? mergedToId = null)
@@ -152,10 +152,10 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
         foreach (var kind in new[] { PdEntity.Person, PdEntity.Deal, PdEntity.Activity })
             foreach (var row in _rows[kind].Values)
             {
-                if (row[reference] is { } r && r.GetValue<long>() == from) row[reference] = to;
+                if (row[reference] is { } r && r.AsLong() == from) row[reference] = to;
                 if (kind == PdEntity.Activity && entity == PdEntity.Person && row["participants"] is JsonArray participants)
                     foreach (var p in participants)
-                        if (p!["person_id"]!.GetValue<long>() == from) p["person_id"] = to;
+                        if (p!["person_id"]!.AsLong() == from) p["person_id"] = to;
             }
     }
 
@@ -217,7 +217,7 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
     void Apply(PdEntity entity, JsonObject row, JsonObject values, bool creating)
     {
         var now = Json.Rfc3339(Now);
-        var oldStage = row["stage_id"]?.GetValue<long>();
+        var oldStage = row["stage_id"]?.AsLong();
         foreach (var (key, value) in values)
         {
             if (key == "custom_fields")
@@ -233,12 +233,12 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
         if (entity == PdEntity.Activity && values.ContainsKey("participants"))
         {
             var participants = (JsonArray)row["participants"]!;
-            row["person_id"] = participants.FirstOrDefault(p => p!["primary"]!.GetValue<bool>())?["person_id"]?.GetValue<long>();
+            row["person_id"] = participants.FirstOrDefault(p => p!["primary"]!.GetValue<bool>())?["person_id"]?.AsLong();
         }
         if (entity == PdEntity.Activity && creating && !values.ContainsKey("subject"))
             row["subject"] = char.ToUpperInvariant(row["type"]!.GetValue<string>()[0]) + row["type"]!.GetValue<string>()[1..];
         if (entity == PdEntity.Stage && creating && !values.ContainsKey("order_nr"))
-            row["order_nr"] = Live(PdEntity.Stage).Count(s => s["pipeline_id"]!.GetValue<long>() == row["pipeline_id"]!.GetValue<long>()) + 1;
+            row["order_nr"] = Live(PdEntity.Stage).Count(s => s["pipeline_id"]!.AsLong() == row["pipeline_id"]!.AsLong()) + 1;
         if (!creating || !values.ContainsKey("add_time")) row["update_time"] = now;
         if (creating && values.ContainsKey("add_time")) row["update_time"] = row["add_time"]!.GetValue<string>();
     }
@@ -261,23 +261,23 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
     {
         if (values["stage_id"] is { } stageId)
         {
-            var stagePipeline = Get(PdEntity.Stage, stageId.GetValue<long>())["pipeline_id"]!.GetValue<long>();
-            if (values["pipeline_id"] is { } pipelineId && pipelineId.GetValue<long>() != stagePipeline)
+            var stagePipeline = Get(PdEntity.Stage, stageId.AsLong())["pipeline_id"]!.AsLong();
+            if (values["pipeline_id"] is { } pipelineId && pipelineId.AsLong() != stagePipeline)
                 throw new PdValidationException($"stage_id: stage {stageId} is not in pipeline {pipelineId}");
             row["pipeline_id"] = stagePipeline;
         }
         else if (values["pipeline_id"] is { } pipelineId)
-            row["stage_id"] = FirstStage(pipelineId.GetValue<long>());
+            row["stage_id"] = FirstStage(pipelineId.AsLong());
         else if (creating)
         {
-            var pipeline = Live(PdEntity.Pipeline).OrderBy(p => p["order_nr"]!.GetValue<long>()).ThenBy(p => p["id"]!.GetValue<long>()).FirstOrDefault();
+            var pipeline = Live(PdEntity.Pipeline).OrderBy(p => p["order_nr"]!.AsLong()).ThenBy(p => p["id"]!.AsLong()).FirstOrDefault();
             if (pipeline is not null)
             {
-                row["pipeline_id"] = pipeline["id"]!.GetValue<long>();
-                row["stage_id"] = FirstStage(pipeline["id"]!.GetValue<long>());
+                row["pipeline_id"] = pipeline["id"]!.AsLong();
+                row["stage_id"] = FirstStage(pipeline["id"]!.AsLong());
             }
         }
-        if (row["stage_id"]?.GetValue<long>() != oldStage && !creating) row["stage_change_time"] = now;
+        if (row["stage_id"]?.AsLong() != oldStage && !creating) row["stage_change_time"] = now;
 
         if (values.ContainsKey("status"))
         {
@@ -292,9 +292,9 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
     }
 
     long? FirstStage(long pipelineId) =>
-        Live(PdEntity.Stage).Where(s => s["pipeline_id"]!.GetValue<long>() == pipelineId)
-            .OrderBy(s => s["order_nr"]!.GetValue<long>()).ThenBy(s => s["id"]!.GetValue<long>())
-            .Select(s => (long?)s["id"]!.GetValue<long>()).FirstOrDefault();
+        Live(PdEntity.Stage).Where(s => s["pipeline_id"]!.AsLong() == pipelineId)
+            .OrderBy(s => s["order_nr"]!.AsLong()).ThenBy(s => s["id"]!.AsLong())
+            .Select(s => (long?)s["id"]!.AsLong()).FirstOrDefault();
 
     long NextCorrelation() => ++_correlationSequence;
 

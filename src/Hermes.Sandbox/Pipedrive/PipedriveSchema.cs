@@ -134,7 +134,7 @@ static class PipedriveSchema
             : throw new PdValidationException($"{name}: must be one of {string.Join(", ", allowed)}");
 
     static readonly Rule VisibleTo = (value, name, data) =>
-        Int(nullable: false)(value, name, data) is JsonValue v && v.GetValue<long>() is 1 or 3 or 5 or 7
+        Int(nullable: false)(value, name, data) is JsonValue v && v.AsLong() is 1 or 3 or 5 or 7
             ? v
             : throw new PdValidationException($"{name}: must be 1, 3, 5 or 7");
 
@@ -170,7 +170,7 @@ static class PipedriveSchema
 
     static readonly Rule UserRef = (value, name, data) =>
     {
-        var id = Int(nullable: false)(value, name, data)!.GetValue<long>();
+        var id = Int(nullable: false)(value, name, data)!.AsLong();
         return data.Users.ContainsKey(id) ? id : throw new PdValidationException($"{name}: user {id} does not exist in this company");
     };
 
@@ -178,7 +178,7 @@ static class PipedriveSchema
     {
         if (value is null)
             return nullable ? null : throw new PdValidationException($"{name}: must be an integer");
-        var id = Int(nullable: false)(value, name, data)!.GetValue<long>();
+        var id = Int(nullable: false)(value, name, data)!.AsLong();
         return data.Find(entity, id) is not null ? id : throw new PdValidationException($"{name}: {entity.Name} {id} does not exist");
     };
 

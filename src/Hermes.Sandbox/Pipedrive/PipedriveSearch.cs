@@ -40,7 +40,7 @@ static class PipedriveSearch
         var results = new List<(double, JsonObject)>();
         foreach (var row in data.Live(entity))
         {
-            if (orgFilter is { } org && row["org_id"]?.GetValue<long>() != org) continue;
+            if (orgFilter is { } org && row["org_id"]?.AsLong() != org) continue;
             var candidates = new List<string>();
             if (fields.Contains("name")) candidates.Add(row["name"]!.GetValue<string>());
             if (fields.Contains("address") && row["address"]?["value"] is { } address) candidates.Add(address.GetValue<string>());
@@ -50,7 +50,7 @@ static class PipedriveSearch
             var score = candidates.Select(c => Score(c, term, exact)).DefaultIfEmpty(0).Max();
             if (score > 0) results.Add((score, Item(entity, row, data, customFields)));
         }
-        return results.OrderByDescending(r => r.Item1).ThenBy(r => r.Item2["id"]!.GetValue<long>()).ToArray();
+        return results.OrderByDescending(r => r.Item1).ThenBy(r => r.Item2["id"]!.AsLong()).ToArray();
     }
 
     static IEnumerable<string> Values(JsonNode? list) => list is JsonArray a ? a.Select(e => e!["value"]!.GetValue<string>()) : [];
@@ -78,25 +78,25 @@ static class PipedriveSearch
 
     static JsonObject Item(PdEntity entity, JsonObject row, PipedriveData data, IEnumerable<PdCustomField> customFields)
     {
-        var owner = new JsonObject { ["id"] = row["owner_id"]!.GetValue<long>() };
+        var owner = new JsonObject { ["id"] = row["owner_id"]!.AsLong() };
         var custom = Json.Array(CustomValues(row, customFields).Select(v => (JsonNode)v));
         if (entity == PdEntity.Organization)
             return new JsonObject
             {
-                ["id"] = row["id"]!.GetValue<long>(), ["type"] = "organization", ["name"] = row["name"]!.GetValue<string>(),
-                ["address"] = row["address"]?["value"]?.DeepClone(), ["visible_to"] = row["visible_to"]!.GetValue<long>(),
+                ["id"] = row["id"]!.AsLong(), ["type"] = "organization", ["name"] = row["name"]!.GetValue<string>(),
+                ["address"] = row["address"]?["value"]?.DeepClone(), ["visible_to"] = row["visible_to"]!.AsLong(),
                 ["owner"] = owner, ["custom_fields"] = custom, ["notes"] = new JsonArray(),
             };
-        var org = row["org_id"] is { } orgId ? data.Find(PdEntity.Organization, orgId.GetValue<long>()) : null;
+        var org = row["org_id"] is { } orgId ? data.Find(PdEntity.Organization, orgId.AsLong()) : null;
         return new JsonObject
         {
-            ["id"] = row["id"]!.GetValue<long>(), ["type"] = "person", ["name"] = row["name"]!.GetValue<string>(),
+            ["id"] = row["id"]!.AsLong(), ["type"] = "person", ["name"] = row["name"]!.GetValue<string>(),
             ["phones"] = Json.Array(Values(row["phones"]).Select(v => (JsonNode)v)),
             ["emails"] = Json.Array(Values(row["emails"]).Select(v => (JsonNode)v)),
-            ["visible_to"] = row["visible_to"]!.GetValue<long>(), ["owner"] = owner,
+            ["visible_to"] = row["visible_to"]!.AsLong(), ["owner"] = owner,
             ["organization"] = org is null ? null : new JsonObject
             {
-                ["id"] = org["id"]!.GetValue<long>(), ["name"] = org["name"]!.GetValue<string>(), ["address"] = org["address"]?["value"]?.DeepClone(),
+                ["id"] = org["id"]!.AsLong(), ["name"] = org["name"]!.GetValue<string>(), ["address"] = org["address"]?["value"]?.DeepClone(),
             },
             ["custom_fields"] = custom, ["notes"] = new JsonArray(),
         };

@@ -225,12 +225,12 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
             if (request.Query(field) is { } text)
             {
                 var value = Id(text);
-                rows = rows.Where(r => r.ContainsKey(field) && r[field]?.GetValue<long>() == value);
+                rows = rows.Where(r => r.ContainsKey(field) && r[field]?.AsLong() == value);
             }
         if (request.Query("ids") is { } ids)
         {
             var wanted = ids.Split(',', StringSplitOptions.TrimEntries).Select(Id).ToHashSet();
-            rows = rows.Where(r => wanted.Contains(r["id"]!.GetValue<long>()));
+            rows = rows.Where(r => wanted.Contains(r["id"]!.AsLong()));
         }
         if (entity == PdEntity.Deal && request.Query("status") is { } status)
         {
@@ -253,8 +253,8 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
             "asc" => false, "desc" => true, _ => throw new PdValidationException("sort_direction: must be asc or desc"),
         };
         var sorted = sortBy == "id"
-            ? rows.OrderBy(r => r["id"]!.GetValue<long>())
-            : rows.OrderBy(r => TimeOf(r, sortBy)).ThenBy(r => r["id"]!.GetValue<long>());
+            ? rows.OrderBy(r => r["id"]!.AsLong())
+            : rows.OrderBy(r => TimeOf(r, sortBy)).ThenBy(r => r["id"]!.AsLong());
         var list = (descending ? sorted.Reverse() : sorted).ToList();
         return Page(list, request, row => row.DeepClone());
     }

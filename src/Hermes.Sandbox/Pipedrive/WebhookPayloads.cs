@@ -98,7 +98,7 @@ static class WebhookPayloads
     static JsonObject V2Data(PdEntity entity, JsonObject rest, IReadOnlyList<PdCustomField> fields)
     {
         JsonNode? F(string name) => rest[name]?.DeepClone();
-        string VisibleTo() => rest["visible_to"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture);
+        string VisibleTo() => rest["visible_to"]!.AsLong().ToString(CultureInfo.InvariantCulture);
         if (entity == PdEntity.Organization)
             return new JsonObject
             {
@@ -187,7 +187,7 @@ static class WebhookPayloads
         JsonNode? F(string name) => rest[name]?.DeepClone();
         JsonNode? T(string name) => rest[name] is { } t ? V1Time(t.GetValue<string>()) : null;
         var active = !rest["is_deleted"]!.GetValue<bool>();
-        var visibleTo = rest["visible_to"]?.GetValue<long>().ToString(CultureInfo.InvariantCulture);
+        var visibleTo = rest["visible_to"]?.AsLong().ToString(CultureInfo.InvariantCulture);
         JsonObject result;
         if (entity == PdEntity.Organization)
             result = new JsonObject
@@ -247,10 +247,10 @@ static class WebhookPayloads
                         result[field.Key + "_currency"] = value?["currency"]?.DeepClone();
                         break;
                     case "enum":
-                        result[field.Key] = value is null ? null : value.GetValue<long>().ToString(CultureInfo.InvariantCulture);
+                        result[field.Key] = value is null ? null : value.AsLong().ToString(CultureInfo.InvariantCulture);
                         break;
                     case "set":
-                        result[field.Key] = value is null ? null : string.Join(",", value.AsArray().Select(v => v!.GetValue<long>()));
+                        result[field.Key] = value is null ? null : string.Join(",", value.AsArray().Select(v => v!.AsLong()));
                         break;
                     default:
                         result[field.Key] = value?.DeepClone();

@@ -36,11 +36,18 @@ public static class Json
 
     public static string Rfc3339(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>An integer, whether parsed from JSON text or put in from C# as an int or a long.</summary>
     public static bool TryGetLong(JsonNode? node, out long value)
     {
         value = 0;
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value);
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number) return false;
+        if (v.TryGetValue(out value)) return true;
+        if (v.TryGetValue(out int i)) { value = i; return true; }
+        return false;
     }
+
+    public static long AsLong(this JsonNode node) =>
+        TryGetLong(node, out var value) ? value : throw new InvalidOperationException($"{node.ToJsonString()} is not an integer");
 
     public static bool IsString(JsonNode? node, out string value)
     {

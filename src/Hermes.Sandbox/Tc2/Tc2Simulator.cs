@@ -185,7 +185,7 @@ public sealed class Tc2Simulator : Simulator, IDisposable
                 LastName = body["user"]!["last_name"]!.GetValue<string>(), Email = email,
             }.ToJson();
             var (status, result) = Update(client, body, 201);
-            if (status == 201) _clients[client["id"]!.GetValue<long>()] = client;
+            if (status == 201) _clients[client["id"]!.AsLong()] = client;
             else _lastClientId--;
             return (status, result);
         }
