@@ -22,6 +22,8 @@ public sealed class BookerWorld : IAsyncDisposable
 
     public required SimulatorHost Sim { get; init; }
     public required HermesInstance Hermes { get; init; }
+    /// <summary>False when the simulators were handed in (shared by several Hermes processes); their owner stops them.</summary>
+    public bool OwnsSimulators { get; init; } = true;
 
     public FakeTimeProvider Clock => Hermes.Clock;
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
@@ -30,6 +32,7 @@ public sealed class BookerWorld : IAsyncDisposable
     public static async Task<BookerWorld> StartAsync(
         Action<Dictionary<string, string?>>? settings = null, FakeTimeProvider? clock = null, DatabaseUrl? db = null, SimulatorHost? sim = null)
     {
+        var owns = sim is null;
         sim ??= await StartSimulatorsAsync();
         var hermes = await HermesInstance.StartAsync(s =>
         {
@@ -39,7 +42,7 @@ public sealed class BookerWorld : IAsyncDisposable
             s["PD_BASE_URL"] = sim.PipedriveBaseUrl;
             settings?.Invoke(s);
         }, db: db, clock: clock);
-        return new BookerWorld { Sim = sim, Hermes = hermes };
+        return new BookerWorld { Sim = sim, Hermes = hermes, OwnsSimulators = owns };
     }
 
     public static async Task<SimulatorHost> StartSimulatorsAsync()
@@ -82,6 +85,6 @@ public sealed class BookerWorld : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Hermes.DisposeAsync();
-        await Sim.DisposeAsync();
+        if (OwnsSimulators) await Sim.DisposeAsync();
     }
 }
