@@ -14,7 +14,7 @@ public class SupportLinkTests
     const string SigningKey = "test-signing-key"; // HermesInstance's SIGNING_KEY
 
     /// <summary>The signature a link must carry, computed here independently of Hermes.</summary>
-    static string Hmac(int admin, int company, long e, bool express) => Convert.ToHexStringLower(HMACSHA256.HashData(
+    internal static string Hmac(int admin, int company, long e, bool express) => Convert.ToHexStringLower(HMACSHA256.HashData(
         Encoding.UTF8.GetBytes(SigningKey), Encoding.UTF8.GetBytes($"support-link|{admin}|{company}|{e}|{(express ? "express" : "standard")}")));
 
     /// <summary>hermes_v2's signature: sha1("{key}:{admin}-{company}-{e}").</summary>
