@@ -38,17 +38,20 @@ sealed class SandboxLifecycle(
 
         var o = keys.Self.Value ?? SelfOrigin.Placeholder;
         string pd = o + SandboxMode.PipedrivePrefix, tc = o + SandboxMode.Tc2Prefix, g = o + SandboxMode.GooglePrefix;
-        // A warning so that it shows at every LOG_LEVEL: nobody should mistake a sandbox for the real thing.
-        _log.LogWarning("{Banner}", $"""
-            This Hermes is a SANDBOX: Pipedrive, TC2 and Google Calendar are simulated inside this process and nothing reaches the real services.
-              Booker:      {o}/book-a-call/
-              Admin UI:    {o}/
-              API docs:    {o}/scalar/v1
-              Pipedrive:   {pd}/api/v2/… (header x-api-token: {SandboxMode.PipedriveToken}); state and controls under {pd}/_control/ (e.g. GET {pd}/_control/state)
-              TC2:         {tc}/api/clients/… (header Authorization: token {SandboxMode.Tc2Key}); send a webhook to Hermes with POST {tc}/_control/webhooks
-              Google:      {g}/calendar/v3 (service account tokens from {g}/token)
-              Pipedrive webhooks (v2) go to {o}/pipedrive/callback/ as HTTP Basic user '{settings.PdWebhookUsername}'; deliveries at {pd}/_control/webhooks
-            """);
+        // Warnings so that they show at every LOG_LEVEL (nobody should mistake a sandbox for the real thing), one line
+        // each because the console log writes every message on a single line.
+        string[] banner =
+        [
+            "This Hermes is a SANDBOX: Pipedrive, TC2 and Google Calendar are simulated inside this process and nothing reaches the real services.",
+            $"  Booker:    {o}/book-a-call/",
+            $"  Admin UI:  {o}/",
+            $"  API docs:  {o}/scalar/v1",
+            $"  Pipedrive: {pd}/api/v2/… (header x-api-token: {SandboxMode.PipedriveToken}); state and controls under {pd}/_control/ (e.g. GET {pd}/_control/state)",
+            $"  TC2:       {tc}/api/clients/… (header Authorization: token {SandboxMode.Tc2Key}); send a webhook to Hermes with POST {tc}/_control/webhooks",
+            $"  Google:    {g}/calendar/v3 (service account tokens from {g}/token)",
+            $"  Pipedrive webhooks (v2) go to {o}/pipedrive/callback/ as HTTP Basic user '{settings.PdWebhookUsername}'; deliveries at {pd}/_control/webhooks",
+        ];
+        foreach (var line in banner) _log.LogWarning("{Sandbox}", line);
         return Task.CompletedTask;
     }
 
