@@ -3,6 +3,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
 using Hermes.Pipedrive;
+using Hermes.Sandbox;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -56,6 +57,7 @@ public static class HermesApp
         AddDotEnv(builder.Configuration);
         configureSettings?.Invoke(builder.Configuration);
         var settings = HermesSettings.Load(key => builder.Configuration[key], Directory.GetCurrentDirectory());
+        settings = SandboxMode.Configure(builder, settings);
 
         Logging.Configure(builder.Logging, settings);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -75,6 +77,7 @@ public static class HermesApp
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
+        app.MapSandbox();
         app.MapHealth();
         app.MapPipedrive();
         app.MapOpenApi();
