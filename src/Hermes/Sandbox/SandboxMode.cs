@@ -44,6 +44,8 @@ public static class SandboxMode
                 PrivateKey = key.PrivateKeyPem, PrivateKeyId = key.PrivateKeyId, ClientEmail = key.ClientEmail, ClientId = key.ClientId,
                 ProjectId = key.ProjectId, TokenUri = SelfOrigin.Placeholder + GooglePrefix + "/token", Self = self,
             },
+            // Support links need a key; a fixed one keeps sandbox links valid across restarts.
+            SigningKey = settings.SigningKey.Length > 0 ? settings.SigningKey : "sandbox-signing-key",
             PdWebhookUsername = settings.PdWebhookUsername.Length > 0 ? settings.PdWebhookUsername : "hermes-sandbox",
             PdWebhookPassword = settings.PdWebhookPassword.Length > 0 ? settings.PdWebhookPassword : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
         };

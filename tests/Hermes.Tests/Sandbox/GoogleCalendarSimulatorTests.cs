@@ -185,7 +185,11 @@ public sealed class GoogleCalendarSimulatorTests : IAsyncLifetime
         _sim.Clock.Advance(TimeSpan.FromHours(1));
         var expired = await Calendar("/freeBusy", body, token);
 
-        Assert.Equal((403, "insufficientPermissions"), (wrongScope.Status, wrongScope.Json!["error"]!["errors"]![0]!["reason"]!.GetValue<string>()));
+        Assert.Equal(403, wrongScope.Status);
+        JsonAssert.Equal("""
+            {"error":{"code":403,"message":"Request had insufficient authentication scopes.",
+             "errors":[{"message":"Request had insufficient authentication scopes.","domain":"global","reason":"insufficientPermissions"}],"status":"PERMISSION_DENIED"}}
+            """, wrongScope.Json);
         Assert.Equal(401, expired.Status);
     }
 
