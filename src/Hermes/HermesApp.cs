@@ -3,6 +3,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
 using Hermes.Pipedrive;
+using Hermes.Tc2;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -69,6 +70,8 @@ public static class HermesApp
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
         services.AddPipedrive();
+        services.AddTc2();
+        services.AddPipedriveSync();
         services.AddOpenApi();
         services.AddProblemDetails();
         configureServices?.Invoke(services);
@@ -77,6 +80,7 @@ public static class HermesApp
         app.UseApiTrailingSlash();
         app.MapHealth();
         app.MapPipedrive();
+        app.MapTc2();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
