@@ -256,7 +256,7 @@ public sealed class PipedriveCompanySync(
         }
 
         await state.MarkCreateAttemptAsync(PipedriveObject.Organization, company.Id, ct);
-        var created = await pipedrive.CreateAsync(PipedriveClient.Organizations, plan.OrgBody, ct);
+        var created = await pipedrive.CreateAsync(PipedriveClient.Organizations, WithoutEmptyFields(plan.OrgBody), ct);
         var id = IdOf(created);
         var result = await state.LinkAsync(PipedriveObject.Organization, company.Id, id, ct);
         await state.ClearCreateAttemptAsync(PipedriveObject.Organization, company.Id, ct);
@@ -347,7 +347,7 @@ public sealed class PipedriveCompanySync(
         }
 
         await state.MarkCreateAttemptAsync(PipedriveObject.Person, contact.Id, ct);
-        var created = await pipedrive.CreateAsync(PipedriveClient.Persons, body, ct);
+        var created = await pipedrive.CreateAsync(PipedriveClient.Persons, WithoutEmptyFields(body), ct);
         var id = IdOf(created);
         var result = await state.LinkAsync(PipedriveObject.Person, contact.Id, id, ct);
         await state.ClearCreateAttemptAsync(PipedriveObject.Person, contact.Id, ct);
@@ -417,7 +417,7 @@ public sealed class PipedriveCompanySync(
         }
 
         await state.MarkCreateAttemptAsync(PipedriveObject.Deal, deal.Id, ct);
-        var created = await pipedrive.CreateAsync(PipedriveClient.Deals, body, ct);
+        var created = await pipedrive.CreateAsync(PipedriveClient.Deals, WithoutEmptyFields(body), ct);
         var id = IdOf(created);
         var result = await state.LinkAsync(PipedriveObject.Deal, deal.Id, id, ct);
         await state.ClearCreateAttemptAsync(PipedriveObject.Deal, deal.Id, ct);
@@ -539,6 +539,15 @@ public sealed class PipedriveCompanySync(
             }
         }
         return patch;
+    }
+
+    /// <summary>A create leaves out custom fields without a value: Pipedrive starts them empty anyway.</summary>
+    static JsonObject WithoutEmptyFields(JsonObject body)
+    {
+        var copy = (JsonObject)body.DeepClone();
+        if (copy["custom_fields"] is JsonObject fields)
+            foreach (var key in fields.Where(f => f.Value is null).Select(f => f.Key).ToList()) fields.Remove(key);
+        return copy;
     }
 
     static bool HasValue(JsonNode? list, string wanted) =>

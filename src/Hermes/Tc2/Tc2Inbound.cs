@@ -178,8 +178,8 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         var emails = client.PaidRecipients.Select(r => r.Email).Append(client.User.Email)
             .Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e!.Trim().ToLowerInvariant()).Distinct().ToList();
         if (emails.Count == 0) return null;
-        var matches = await db.Contacts.Where(c => c.Email != null && emails.Contains(c.Email.ToLower()) && c.Company!.Tc2CligencyId == null)
-            .OrderByDescending(c => c.Id).Select(c => c.CompanyId).Distinct().ToListAsync(ct);
+        var matches = (await db.Contacts.Where(c => c.Email != null && emails.Contains(c.Email.ToLower()) && c.Company!.Tc2CligencyId == null)
+            .OrderByDescending(c => c.Id).Select(c => c.CompanyId).ToListAsync(ct)).Distinct().ToList();
         if (matches.Count == 0) return null;
         if (matches.Count > 1)
             log.LogWarning("TC2 client {Client}: emails match contacts of companies {Companies}; taking {Chosen}, the newest contact's", client.Id, matches, matches[0]);
