@@ -18,7 +18,7 @@ public sealed record Tc2Webhook(long? RequestTime, IReadOnlyList<Tc2Event> Event
     {
         JsonNode? root;
         try { root = JsonNode.Parse(body); }
-        catch (JsonException e) { throw new Tc2PayloadException(["body"], $"JSON decode error: {e.Message}", "json_invalid"); }
+        catch (JsonException) { throw new Tc2PayloadException(["body"], "JSON decode error", "json_invalid"); }
         if (root is not JsonObject obj) throw new Tc2PayloadException(["body"], "Input should be a valid dictionary", "dict_type");
         if (obj["events"] is not JsonArray events) throw new Tc2PayloadException(["body", "events"], obj.ContainsKey("events") ? "Input should be a valid list" : "Field required", obj.ContainsKey("events") ? "list_type" : "missing");
         var parsed = new List<Tc2Event>();
