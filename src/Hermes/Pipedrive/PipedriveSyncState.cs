@@ -1,4 +1,6 @@
 using Hermes.Domain;
+using Hermes.Jobs;
+using Hermes.Tc2;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
@@ -8,7 +10,7 @@ namespace Hermes.Pipedrive;
 /// is called: what Pipedrive deleted (never recreated), the creates whose answer may have been lost (looked for
 /// before creating again), and writing a new Pipedrive id back onto its row.
 /// </summary>
-public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProvider clock, ILogger<PipedriveSyncState> log)
+public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProvider clock, JobQueue jobs, ILogger<PipedriveSyncState> log)
 {
     public const string ActivityEntity = "activity";
 
@@ -99,13 +101,15 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
             switch (entity)
             {
                 case PipedriveObject.Organization:
-                    await db.Companies.Where(c => c.Id == hermesId && c.PdOrgId == null).ExecuteUpdateAsync(s => s.SetProperty(c => c.PdOrgId, pdId), ct);
+                    if (await db.Companies.Where(c => c.Id == hermesId && c.PdOrgId == null).ExecuteUpdateAsync(s => s.SetProperty(c => c.PdOrgId, pdId), ct) == 1)
+                        await TellTc2Async(db, hermesId, ct);
                     return await db.Companies.Where(c => c.Id == hermesId).Select(c => c.PdOrgId).FirstOrDefaultAsync(ct);
                 case PipedriveObject.Person:
                     await db.Contacts.Where(c => c.Id == hermesId && c.PdPersonId == null).ExecuteUpdateAsync(s => s.SetProperty(c => c.PdPersonId, pdId), ct);
                     return await db.Contacts.Where(c => c.Id == hermesId).Select(c => c.PdPersonId).FirstOrDefaultAsync(ct);
                 case PipedriveObject.Deal:
-                    await db.Deals.Where(d => d.Id == hermesId && d.PdDealId == null).ExecuteUpdateAsync(s => s.SetProperty(d => d.PdDealId, pdId), ct);
+                    if (await db.Deals.Where(d => d.Id == hermesId && d.PdDealId == null).ExecuteUpdateAsync(s => s.SetProperty(d => d.PdDealId, pdId), ct) == 1)
+                        await TellTc2Async(db, await db.Deals.Where(d => d.Id == hermesId).Select(d => d.CompanyId).FirstAsync(ct), ct);
                     return await db.Deals.Where(d => d.Id == hermesId).Select(d => d.PdDealId).FirstOrDefaultAsync(ct);
                 case ActivityEntity:
                     await db.Meetings.Where(m => m.Id == hermesId && m.PdActivityId == null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PdActivityId, pdId), ct);
@@ -119,6 +123,20 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
             // Unique ids: another row holds this Pipedrive object already.
             throw new PipedriveLinkConflictException(entity, hermesId, pdId, e);
         }
+    }
+
+    /// <summary>
+    /// The company is now in Pipedrive (or its deal is): TC2 shows that (behaviour.md §5: the organization's URL, the
+    /// open deal's stage and pipeline), so its client is updated, after this sync (same ordering key). Pipedrive's echo
+    /// of the create changes nothing in Hermes, so it would not do this itself.
+    /// </summary>
+    async Task TellTc2Async(HermesDb db, int companyId, CancellationToken ct)
+    {
+        if (!await db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct)) return;
+        var key = PipedriveJobs.Key(companyId);
+        if (await db.Jobs.AnyAsync(j => j.Kind == Tc2Jobs.UpdateClient && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
+        jobs.EnqueueTc2Update(db, companyId);
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Whether another row than <paramref name="hermesId"/> is linked to this Pipedrive object.</summary>

@@ -92,6 +92,7 @@ public abstract class SyncTest : IAsyncLifetime
             pdPipelines[plan] = (pipeline, first, won);
         }
         Pd.Requests.Clear();
+        foreach (var admin in new[] { Tc2Sales, Tc2Support, Tc2Bdr }) Tc2.AddAdmin(admin);
         Tc2.Webhooks.Url = () => new Uri(Hermes.BaseAddress, "/tc2/callback/");
 
         await using var db = Hermes.Db();

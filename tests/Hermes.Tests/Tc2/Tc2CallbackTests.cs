@@ -179,10 +179,12 @@ public class Tc2CallbackTests : Tc2Test
         Assert.Equal(1, (await All(db => db.Companies)).Single().PaidInvoiceCount);
 
         await Hermes.RunJobsAsync();
-        var read = Tc2.Requests.Single("GET", "/api/clients/10/");
-        Assert.Equal("token " + Tc2.Options.ApiKey, read.Header("Authorization"));
+        // Read by the refresh; then read and written by the TC2 update the new organization causes.
+        Assert.Equal(["GET /api/clients/10/", "GET /api/clients/10/", "POST /api/clients/"], Tc2.Requests.All.Select(r => $"{r.Method} {r.Path}"));
+        Assert.All(Tc2.Requests.All, r => Assert.Equal("token " + Tc2.Options.ApiKey, r.Header("Authorization")));
         Assert.Equal([(company.Id, 2)], (await All(db => db.Companies)).Select(c => (c.Id, c.PaidInvoiceCount)));
-        Assert.Equal([("tc2.refresh_client", "done", (string?)null), ("pipedrive.sync_company", "done", null)], (await AllJobs()).Select(j => (j.Kind, j.Status, j.Error)));
+        Assert.Equal([("tc2.refresh_client", "done", (string?)null), ("pipedrive.sync_company", "done", null), ("tc2.update_client", "done", null)],
+            (await AllJobs()).Select(j => (j.Kind, j.Status, j.Error)));
         Assert.Contains($"\"{OrgPaidInvoices}\":2", PdWrites().Single());
     }
 
