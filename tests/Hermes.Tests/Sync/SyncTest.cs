@@ -56,8 +56,11 @@ public abstract class SyncTest : IAsyncLifetime
         await SeedAsync();
     }
 
+    /// <summary>Extra services for Hermes (e.g. a network fault between Hermes and Pipedrive).</summary>
+    protected virtual void Services(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
+
     protected async Task<HermesInstance> StartHermesAsync(Hermes.Configuration.DatabaseUrl? db = null, Action<Dictionary<string, string?>>? more = null) =>
-        await HermesInstance.StartAsync(s =>
+        await HermesInstance.StartAsync(services: Services, settings: s =>
         {
             s["PD_BASE_URL"] = Sim.PipedriveBaseUrl;
             s["PD_API_KEY"] = Pd.Options.ApiToken;
