@@ -59,8 +59,9 @@ public abstract class SyncTest : IAsyncLifetime
     /// <summary>Extra services for Hermes (e.g. a network fault between Hermes and Pipedrive).</summary>
     protected virtual void Services(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
 
-    protected async Task<HermesInstance> StartHermesAsync(Hermes.Configuration.DatabaseUrl? db = null, Action<Dictionary<string, string?>>? more = null) =>
-        await HermesInstance.StartAsync(services: Services, settings: s =>
+    protected async Task<HermesInstance> StartHermesAsync(Hermes.Configuration.DatabaseUrl? db = null, Action<Dictionary<string, string?>>? more = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
+        await HermesInstance.StartAsync(services: s => { Services(s); services?.Invoke(s); }, settings: s =>
         {
             s["PD_BASE_URL"] = Sim.PipedriveBaseUrl;
             s["PD_API_KEY"] = Pd.Options.ApiToken;
