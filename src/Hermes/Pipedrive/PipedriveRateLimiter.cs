@@ -157,7 +157,9 @@ public sealed class SharedPipedriveRateLimit(HermesSettings settings, ILogger<Sh
                 await cmd.ExecuteNonQueryAsync(CancellationToken.None);
             }
             if (PipedriveRateRules.Read(response) is not { } seen) return;
-            // The headers describe the bucket the request was counted in: the search one for a search.
+            // The headers describe the bucket the request was counted in: the search one for a search. "None remaining"
+            // only blocks when Hermes itself had room when it sent the request (Pipedrive counted someone else's requests
+            // too); counted from the request's start, as Pipedrive counted when the request arrived.
             var bucket = buckets[^1];
             var configured = PipedriveRateRules.ConfiguredLimit(settings, bucket);
             await using var update = new NpgsqlCommand("""
@@ -165,7 +167,7 @@ public sealed class SharedPipedriveRateLimit(HermesSettings settings, ILogger<Sh
                     observed_limit = CASE WHEN @limit IS NULL THEN l.observed_limit WHEN @limit >= @configured THEN NULL ELSE @limit END,
                     blocked_until = CASE
                         WHEN @rateLimited OR (@exhausted AND (SELECT count(*) FROM pipedrive_rate_slot s WHERE s.bucket = l.bucket
-                                AND (s.finished_at > clock_timestamp() - @window OR s.finished_at IS NULL)) < LEAST(@configured, COALESCE(@limit, @configured)))
+                                AND (s.finished_at > (SELECT started_at FROM pipedrive_rate_slot WHERE id = @slot) - @window OR s.finished_at IS NULL)) < LEAST(@configured, COALESCE(@limit, @configured)))
                         THEN GREATEST(COALESCE(l.blocked_until, '-infinity'), clock_timestamp() + @reset)
                         ELSE l.blocked_until END
                 WHERE l.bucket = @bucket
@@ -177,6 +179,7 @@ public sealed class SharedPipedriveRateLimit(HermesSettings settings, ILogger<Sh
             update.Parameters.AddWithValue("window", PipedriveRateRules.Window);
             update.Parameters.AddWithValue("reset", seen.Reset);
             update.Parameters.AddWithValue("bucket", bucket);
+            update.Parameters.AddWithValue("slot", slots[^1]);
             await update.ExecuteNonQueryAsync(CancellationToken.None);
             if (seen.RateLimited)
                 log.LogWarning("Pipedrive rate limited Hermes ({Status}); {Bucket} requests wait {Reset}", (int)response!.StatusCode, bucket, seen.Reset);
@@ -255,7 +258,8 @@ public sealed class InProcessPipedriveRateLimit(HermesSettings settings, ILogger
             var bucket = _buckets[name];
             var configured = PipedriveRateRules.ConfiguredLimit(settings, name);
             if (seen.Limit is { } l) bucket.Observed = l >= configured ? null : l;
-            var inWindow = bucket.Slots.Count(s => s.Finished is null || s.Finished > now - PipedriveRateRules.Window);
+            var sent = taken[^1].Slot.Started;
+            var inWindow = bucket.Slots.Count(s => s.Finished is null || s.Finished > sent - PipedriveRateRules.Window);
             if (seen.RateLimited || (seen.Exhausted && inWindow < Math.Min(configured, seen.Limit ?? configured)))
             {
                 if (now + seen.Reset > bucket.BlockedUntil) bucket.BlockedUntil = now + seen.Reset;
