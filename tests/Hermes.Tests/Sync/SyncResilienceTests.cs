@@ -164,4 +164,32 @@ public class SyncRateLimitTests : Tc2Test
         Assert.InRange(MostInAnyWindow(requests), 1, Burst);
         Assert.InRange(MostInAnyWindow(searches), 1, Search);
     }
+
+    [Fact]
+    public async Task A_lower_limit_in_Pipedrives_x_ratelimit_limit_header_is_followed()
+    {
+        Pd.RateLimits.General = 4; // Pipedrive allows less than Hermes is configured for (10)
+        var queue = Hermes.App.Services.GetRequiredService<JobQueue>();
+        await using (var db = Hermes.Db())
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var org = PdOrg($"Tutors {i}", new JsonObject { [OrgTc2Status] = "trial" });
+                var company = new Hermes.Domain.Company { Name = $"Tutors {i}", PdOrgId = (int)org, Tc2Status = "active", SalesPersonId = Sales.Id, Created = Now };
+                db.Companies.Add(company);
+                await db.SaveChangesAsync();
+                queue.EnqueueCompanySync(db, company.Id);
+            }
+            await db.SaveChangesAsync();
+        }
+        Pd.Requests.Clear();
+
+        await Hermes.RunJobsAsync(workers: 4);
+
+        // Nothing had to wait for a 429: every job finished in this run, and no window held more than Pipedrive's 4.
+        Assert.Empty(await All(db => db.Jobs.Where(j => j.Status != Job.Done)));
+        var requests = Pd.Requests.All.Where(r => !r.Path.EndsWith("Fields", StringComparison.Ordinal)).ToList();
+        Assert.Equal(16, requests.Count);
+        Assert.InRange(MostInAnyWindow(requests), 1, 4);
+    }
 }
