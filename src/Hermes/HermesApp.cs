@@ -1,9 +1,12 @@
+using Hermes.CallBooker;
 using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
 using Hermes.Pipedrive;
 using Hermes.Tc2;
+using Hermes.Sales;
+using Hermes.Sandbox;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -57,6 +60,7 @@ public static class HermesApp
         AddDotEnv(builder.Configuration);
         configureSettings?.Invoke(builder.Configuration);
         var settings = HermesSettings.Load(key => builder.Configuration[key], Directory.GetCurrentDirectory());
+        settings = SandboxMode.Configure(builder, settings);
 
         Logging.Configure(builder.Logging, settings);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -72,15 +76,20 @@ public static class HermesApp
         services.AddPipedrive();
         services.AddTc2();
         services.AddPipedriveSync();
+        services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
+        app.MapSandbox();
+        app.UseCors(); // endpoint policies: the call booker's website origins
         app.MapHealth();
         app.MapPipedrive();
         app.MapTc2();
+        app.MapCallBooker();
+        app.MapSales();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();

@@ -17,6 +17,7 @@ namespace Hermes.Sandbox.Google;
 public sealed partial class GoogleCalendarSimulator : Simulator
 {
     const string CalendarScope = "https://www.googleapis.com/auth/calendar";
+    const string GoogleTokenUri = "https://oauth2.googleapis.com/token";
     static readonly string[] FreeBusyScopes =
         [CalendarScope, CalendarScope + ".readonly", CalendarScope + ".events", CalendarScope + ".events.readonly", CalendarScope + ".events.freebusy", CalendarScope + ".freebusy"];
     static readonly string[] InsertScopes = [CalendarScope, CalendarScope + ".events", CalendarScope + ".events.owned"];
@@ -212,10 +213,12 @@ public sealed partial class GoogleCalendarSimulator : Simulator
             await OAuthError(context, 400, "invalid_grant", "Invalid JWT Signature.");
             return;
         }
-        var expected = $"{request.BaseUrl}/token";
-        if (jwt.Claim("aud") != expected)
+        // Google.Apis.Auth (1.78) signs aud = Google's token URI whatever URL it posts to, and Google accepts that and
+        // its older v4 URI; a client that puts this endpoint's own URL in aud is accepted too.
+        var audience = jwt.Claim("aud");
+        if (audience is not (GoogleTokenUri or "https://www.googleapis.com/oauth2/v4/token") && audience != $"{request.BaseUrl}/token")
         {
-            await OAuthError(context, 400, "invalid_grant", $"Invalid JWT: Failed audience check. The right audience is {expected}");
+            await OAuthError(context, 400, "invalid_grant", $"Invalid JWT: Failed audience check. The right audience is {GoogleTokenUri}");
             return;
         }
         var now = Time.GetUtcNow().ToUnixTimeSeconds();

@@ -134,6 +134,7 @@ sealed class PipedriveData(PipedriveOptions options, TimeProvider time)
                 foreach (var item in ((JsonArray)loser[list]!).Cast<JsonObject>())
                     if (pooled.All(p => p!["value"]!.GetValue<string>() != item["value"]!.GetValue<string>()))
                         pooled.Add(new JsonObject { ["value"] = item["value"]!.GetValue<string>(), ["label"] = item["label"]!.GetValue<string>(), ["primary"] = false });
+                if (pooled.Count > 0 && pooled.All(p => !p!["primary"]!.GetValue<bool>())) pooled[0]!["primary"] = true;
             }
         survivor["update_time"] = Json.Rfc3339(Now);
         MoveRelated(entity, loserId, survivorId);

@@ -69,14 +69,16 @@ public abstract class Simulator
         }
 
         var fault = Faults.Take(context.Request.Method, path);
+        // A delay starts before the request is recorded, so a test that saw the request can advance a fake clock past it.
+        var delay = fault?.Kind == FaultKind.Delay ? Task.Delay(fault.Delay, Time, context.RequestAborted) : null;
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         Requests.Add(Time.GetUtcNow(), context.Request.Method, path, context.Request.QueryString.Value ?? "", headers, body, fault?.Name);
-        if (fault is not null && await ApplyFaultAsync(context, fault)) return;
+        if (fault is not null && await ApplyFaultAsync(context, fault, delay)) return;
         await HandleApiAsync(new SimRequest(context, path, body));
     }
 
     /// <summary>Answers with the fault; false when the request should still be answered normally (after a delay).</summary>
-    async Task<bool> ApplyFaultAsync(HttpContext context, Fault fault)
+    async Task<bool> ApplyFaultAsync(HttpContext context, Fault fault, Task? delay)
     {
         switch (fault.Kind)
         {
@@ -101,7 +103,7 @@ public abstract class Simulator
             case FaultKind.Delay:
                 try
                 {
-                    await Task.Delay(fault.Delay, Time, context.RequestAborted);
+                    await delay!;
                     return false;
                 }
                 catch (OperationCanceledException)

@@ -150,7 +150,7 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
                 throw new PipedriveEmptyResponseException(method.Method, shortPath, (int)status);
             if (obj["success"]?.GetValueKind() == JsonValueKind.False)
                 throw new PipedriveException(status, method.Method, shortPath, text);
-            return (obj["data"], obj["additional_data"] as JsonObject);
+            return (obj["data"]?.DeepClone(), obj["additional_data"]?.DeepClone() as JsonObject);
         }
     }
 

@@ -129,7 +129,7 @@ public sealed class PipedriveApiTests : IAsyncLifetime
         var reply = await _sim.Pipedrive(HttpMethod.Post, "/api/v2/persons", body);
 
         Assert.Equal(400, reply.Status);
-        Assert.Equal("Validation failed: " + error, reply.Json!["error"]!.GetValue<string>());
+        JsonAssert.Equal(Errors.Pipedrive("Validation failed: " + error), reply.Json);
         Assert.Empty(_sim.Host.Pipedrive.List("person"));
     }
 
@@ -171,7 +171,9 @@ public sealed class PipedriveApiTests : IAsyncLifetime
              "archive_time":null,"probability":null,"lost_reason":null,"visible_to":3,"close_time":"2026-11-24T09:31:00Z",
              "won_time":"2026-11-24T09:31:00Z","lost_time":null,"expected_close_date":null,"label_ids":[],"custom_fields":{}}}
             """, moved.Json);
-        Assert.Equal((400, "Validation failed: stage_id: stage 11 is not in pipeline 2"), (wrong.Status, wrong.Json!["error"]!.GetValue<string>()));
+        Assert.Equal(400, wrong.Status);
+        JsonAssert.Equal(Errors.Pipedrive("Validation failed: stage_id: stage 11 is not in pipeline 2"), wrong.Json);
+        JsonAssert.Equal(moved.Json, (await _sim.Pipedrive(HttpMethod.Get, "/api/v2/deals/1")).Json); // the refused update changed nothing
     }
 
     [Fact]
@@ -191,8 +193,8 @@ public sealed class PipedriveApiTests : IAsyncLifetime
              "project_id":null,"due_date":"2026-12-01","due_time":"10:00","duration":"00:30","busy":false,"done":false,"location":null,
              "participants":[{"person_id":1,"primary":true}],"attendees":[],"public_description":null,"priority":null,"note":null}}
             """, created.Json);
-        Assert.Equal((400, "Validation failed: person_id is read-only in API v2; set the person as a primary participant"),
-            (v1Style.Status, v1Style.Json!["error"]!.GetValue<string>()));
+        Assert.Equal(400, v1Style.Status);
+        JsonAssert.Equal(Errors.Pipedrive("Validation failed: person_id is read-only in API v2; set the person as a primary participant"), v1Style.Json);
     }
 
     [Fact]
@@ -201,7 +203,8 @@ public sealed class PipedriveApiTests : IAsyncLifetime
         var unknownPath = await _sim.Pipedrive(HttpMethod.Get, "/api/v2/widgets");
         var unknownId = await _sim.Pipedrive(HttpMethod.Patch, "/api/v2/persons/77", new JsonObject { ["name"] = "X" });
 
-        Assert.Equal((404, "Unknown method ."), (unknownPath.Status, unknownPath.Json!["error"]!.GetValue<string>()));
-        Assert.Equal((404, "Person not found"), (unknownId.Status, unknownId.Json!["error"]!.GetValue<string>()));
+        Assert.Equal((404, 404), (unknownPath.Status, unknownId.Status));
+        JsonAssert.Equal(Errors.Pipedrive("Unknown method ."), unknownPath.Json);
+        JsonAssert.Equal(Errors.Pipedrive("Person not found"), unknownId.Json);
     }
 }

@@ -74,7 +74,7 @@ public sealed class PipedriveSearchTests : IAsyncLifetime
         var reply = await _sim.Pipedrive(HttpMethod.Get, path);
 
         Assert.Equal(400, reply.Status);
-        Assert.Equal("Validation failed: " + error, reply.Json!["error"]!.GetValue<string>());
+        JsonAssert.Equal(Errors.Pipedrive("Validation failed: " + error), reply.Json);
     }
 
     [Fact]

@@ -152,6 +152,40 @@ public sealed class PipedriveWebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Persons_merged_through_the_v1_api_pool_their_emails_and_join_their_hermes_ids()
+    {
+        const string PersonHermesId = "8c2f326b6be255cd3d5cf4ee7385eaf544a47f1d";
+        Pd.DefineCustomField("person", PersonHermesId, "Hermes ID");
+        Pd.Create("person", new JsonObject
+        {
+            ["name"] = "Brian Junes", ["emails"] = new JsonArray(new JsonObject { ["value"] = "brian@junes.com" }),
+            ["custom_fields"] = new JsonObject { [PersonHermesId] = "5" },
+        });
+        Pd.Create("person", new JsonObject
+        {
+            ["name"] = "B Junes", ["emails"] = new JsonArray(new JsonObject { ["value"] = "b@junes.com", ["label"] = "home" }),
+            ["phones"] = new JsonArray(new JsonObject { ["value"] = "07700 900123" }), ["custom_fields"] = new JsonObject { [PersonHermesId] = "9" },
+        });
+        Pd.Webhooks.Subscribe(_receiver.Url, "2.0");
+
+        var merged = await _sim.Pipedrive(HttpMethod.Put, "/v1/persons/2/merge", new JsonObject { ["merge_with_id"] = 1 });
+        await Pd.Webhooks.DeliverPendingAsync();
+        var received = _receiver.Drain().Select(r => JsonNode.Parse(r.Body)!).ToList();
+
+        JsonAssert.Equal($$"""
+            {"success":true,"data":{"id":1,"name":"Brian Junes","first_name":"Brian","last_name":"Junes","owner_id":1,"org_id":null,
+             "add_time":"2026-11-24T09:30:00Z","update_time":"2026-11-24T09:30:00Z",
+             "emails":[{"value":"brian@junes.com","label":"work","primary":true},{"value":"b@junes.com","label":"home","primary":false}],
+             "phones":[{"value":"07700 900123","label":"work","primary":true}],
+             "is_deleted":false,"visible_to":3,"label_ids":[],"picture_id":null,"marketing_status":null,"custom_fields":{"{{PersonHermesId}}":"5, 9"} } }
+            """, merged.Json);
+        Assert.Equal([("delete", "2", "api", "1", null), ("change", "1", "api", null, "2")], received.Select(r => (
+            r["meta"]!["action"]!.GetValue<string>(), r["meta"]!["entity_id"]!.GetValue<string>(), r["meta"]!["change_source"]!.GetValue<string>(),
+            r["meta"]!["merged_to_id"]?.GetValue<string>(), r["meta"]!["merged_from_id"]?.GetValue<string>())));
+        Assert.Equal(404, (await _sim.Pipedrive(HttpMethod.Get, "/api/v2/persons/2")).Status);
+    }
+
+    [Fact]
     public async Task A_failed_delivery_is_retried_3_30_and_150_seconds_later_then_given_up()
     {
         Pd.Webhooks.Subscribe(_receiver.Url, "2.0");

@@ -21,3 +21,12 @@ public static class JsonAssert
 
     static JsonNode? Normalise(JsonNode? node) => node is null ? null : JsonNode.Parse(node.ToJsonString());
 }
+
+/// <summary>Whole error bodies of the simulated services, for assertions.</summary>
+public static class Errors
+{
+    public static System.Text.Json.Nodes.JsonObject Pipedrive(string error) => new()
+    {
+        ["success"] = false, ["error"] = error, ["error_info"] = "Please check developers.pipedrive.com", ["data"] = null, ["additional_data"] = null,
+    };
+}

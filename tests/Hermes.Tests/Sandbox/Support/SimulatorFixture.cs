@@ -58,10 +58,11 @@ public sealed class SimulatorFixture : IAsyncDisposable
         return SendAsync(method, Host.Tc2BaseUrl + path, body, headers);
     }
 
-    public async Task<Reply> SendAsync(HttpMethod method, string url, object? body = null, IDictionary<string, string>? headers = null)
+    public async Task<Reply> SendAsync(HttpMethod method, string url, object? body = null, IDictionary<string, string>? headers = null, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, url);
-        if (body is not null)
+        if (content is not null) request.Content = content;
+        else if (body is not null)
             request.Content = new StringContent(body is string s ? s : body is JsonNode n ? n.ToJsonString() : System.Text.Json.JsonSerializer.Serialize(body),
                 Encoding.UTF8, "application/json");
         foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
