@@ -4,6 +4,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
 using Hermes.Pipedrive;
+using Hermes.Tc2;
 using Hermes.Sales;
 using Hermes.Sandbox;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -73,6 +74,8 @@ public static class HermesApp
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
         services.AddPipedrive();
+        services.AddTc2();
+        services.AddPipedriveSync();
         services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -84,6 +87,7 @@ public static class HermesApp
         app.UseCors(); // endpoint policies: the call booker's website origins
         app.MapHealth();
         app.MapPipedrive();
+        app.MapTc2();
         app.MapCallBooker();
         app.MapSales();
         app.MapOpenApi();

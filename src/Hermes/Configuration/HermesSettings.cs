@@ -26,6 +26,10 @@ public sealed record HermesSettings
     public string PdWebhookPassword { get; init; } = "";
     /// <summary>True only when <c>PD_WEBHOOK_AUTH=none</c>: webhooks accepted without credentials.</summary>
     public bool PdWebhookAuthDisabled { get; init; }
+    /// <summary>Requests to Pipedrive per rolling 2 s window, shared by every Hermes process (<c>PD_RATE_LIMIT_BURST</c>).</summary>
+    public int PdRateLimitBurst { get; init; } = 10;
+    /// <summary>Search requests per rolling 2 s window, within the burst (<c>PD_RATE_LIMIT_SEARCH</c>).</summary>
+    public int PdRateLimitSearch { get; init; } = 5;
 
     public GoogleServiceAccount Google { get; init; } = new();
     public string GoogleCalendarBaseUrl { get => Late(_googleCalendarBaseUrl); init => _googleCalendarBaseUrl = value; }
@@ -89,6 +93,8 @@ public sealed record HermesSettings
             PdWebhookUsername = Str("PD_WEBHOOK_USERNAME"),
             PdWebhookPassword = Str("PD_WEBHOOK_PASSWORD"),
             PdWebhookAuthDisabled = webhookAuth == "none",
+            PdRateLimitBurst = ParseInt(get, "PD_RATE_LIMIT_BURST", 10, min: 1, max: 1000),
+            PdRateLimitSearch = ParseInt(get, "PD_RATE_LIMIT_SEARCH", 5, min: 1, max: 1000),
             Google = google,
             GoogleCalendarBaseUrl = ParseUrl(get, "GOOGLE_CALENDAR_BASE_URL", "https://www.googleapis.com/calendar/v3").TrimEnd('/'),
             Sandbox = sandbox,

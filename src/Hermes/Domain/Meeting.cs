@@ -20,4 +20,6 @@ public class Meeting
     public Contact? Contact { get; set; }
     public int? DealId { get; set; }
     public Deal? Deal { get; set; }
+    /// <summary>The Pipedrive activity made for this meeting (set once, by the sync).</summary>
+    public int? PdActivityId { get; set; }
 }

@@ -10,7 +10,9 @@ namespace Hermes.Pipedrive;
 /// <summary>
 /// Pipedrive API v2 (<c>{PD_BASE_URL}/api/v2/…</c>, <c>x-api-token</c>): v1 organizations/persons/deals/activities/search
 /// went out of support on 2026-08-01. Answers are the <c>data</c> of Pipedrive's envelope; failures are typed
-/// exceptions chosen by status code (PipedriveErrors.cs).
+/// exceptions chosen by status code (PipedriveErrors.cs). Every request goes through the rate limiter.
+/// Bodies: updates are PATCHes of only the fields given, custom fields travel in a <c>custom_fields</c> object, and
+/// persons' <c>emails</c>/<c>phones</c> are <c>[{value, label, primary}]</c> lists (see <see cref="ContactList"/>).
 /// </summary>
 public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IPipedriveRateLimit rateLimit)
 {
@@ -23,13 +25,14 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
 
     /// <summary>The object, or <see cref="PipedriveGoneException"/> when Pipedrive no longer has it.</summary>
     public async Task<JsonObject> GetAsync(string entity, int id, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Get, $"{entity}/{id}", null, search: false, ct))!.AsObject();
+        Object(await SendAsync(HttpMethod.Get, $"{entity}/{id}", null, search: false, ct), HttpMethod.Get, entity);
 
     public async Task<JsonObject> CreateAsync(string entity, JsonObject body, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Post, entity, body, search: false, ct))!.AsObject();
+        Object(await SendAsync(HttpMethod.Post, entity, body, search: false, ct), HttpMethod.Post, entity);
 
+    /// <summary>PATCH: Pipedrive changes only the fields in <paramref name="body"/>.</summary>
     public async Task<JsonObject> UpdateAsync(string entity, int id, JsonObject body, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Patch, $"{entity}/{id}", body, search: false, ct))!.AsObject();
+        Object(await SendAsync(HttpMethod.Patch, $"{entity}/{id}", body, search: false, ct), HttpMethod.Patch, entity);
 
     public async Task DeleteAsync(string entity, int id, CancellationToken ct) =>
         await SendAsync(HttpMethod.Delete, $"{entity}/{id}", null, search: false, ct);
@@ -40,40 +43,115 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
         var query = $"term={Uri.EscapeDataString(term)}&exact_match={(exactMatch ? "true" : "false")}&limit={limit}"
                     + (fields is null ? "" : $"&fields={Uri.EscapeDataString(fields)}");
         var data = await SendAsync(HttpMethod.Get, $"{entity}/search?{query}", null, search: true, ct);
-        return data?["items"]?.AsArray().Select(i => i?["item"]?.AsObject()).OfType<JsonObject>().ToList() ?? [];
+        return data?["items"] is JsonArray items ? items.Select(i => i?["item"] as JsonObject).OfType<JsonObject>().ToList() : [];
     }
 
-    async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, bool search, CancellationToken ct)
+    /// <summary>
+    /// A filtered list (<c>GET /{entity}?org_id=…</c>), following <c>next_cursor</c> for at most
+    /// <paramref name="maxPages"/> pages of 100.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(string entity, IReadOnlyDictionary<string, string> filters, CancellationToken ct, int maxPages = 5)
     {
-        await rateLimit.WaitAsync(search, ct);
-        using var request = new HttpRequestMessage(method, $"{settings.PdBaseUrl}/api/v2/{path}");
-        request.Headers.Add("x-api-token", settings.PdApiKey);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (body is not null)
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        var result = new List<JsonObject>();
+        string? cursor = null;
+        for (var page = 0; page < maxPages; page++)
+        {
+            var query = string.Join("&", filters.Select(f => $"{f.Key}={Uri.EscapeDataString(f.Value)}").Append("limit=100")
+                .Concat(cursor is null ? [] : [$"cursor={Uri.EscapeDataString(cursor)}"]));
+            var (data, additional) = await SendWithAdditionalAsync(HttpMethod.Get, $"{entity}?{query}", null, search: false, ct);
+            if (data is JsonArray rows) result.AddRange(rows.OfType<JsonObject>());
+            cursor = additional?["next_cursor"]?.GetValueKind() == JsonValueKind.String ? additional["next_cursor"]!.GetValue<string>() : null;
+            if (cursor is null) break;
+        }
+        return result;
+    }
 
-        using var response = await http.SendAsync(request, ct);
-        rateLimit.Observe(search, response);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        var status = response.StatusCode;
+    /// <summary><c>GET /{organization|person|deal}Fields</c>: each custom field's key and Pipedrive type.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> FieldTypesAsync(string objectName, CancellationToken ct)
+    {
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? cursor = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var path = $"{objectName}Fields?limit=500" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var (data, additional) = await SendWithAdditionalAsync(HttpMethod.Get, path, null, search: false, ct);
+            foreach (var field in (data as JsonArray ?? []).OfType<JsonObject>())
+                if ((field["field_code"] ?? field["key"])?.GetValue<string>() is { } code && (field["field_type"] ?? field["type"]) is JsonValue type)
+                    types[code] = type.GetValue<string>();
+            cursor = additional?["next_cursor"]?.GetValueKind() == JsonValueKind.String ? additional["next_cursor"]!.GetValue<string>() : null;
+            if (cursor is null) break;
+        }
+        return types;
+    }
+
+    /// <summary>
+    /// <c>emails</c>/<c>phones</c> as API v2 wants them: <c>[{value, label: "work", primary: true}]</c>, or null when
+    /// there is no value (Pipedrive answers 400 to an entry with an empty value).
+    /// </summary>
+    public static JsonArray? ContactList(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : [new JsonObject { ["value"] = value.Trim(), ["label"] = "work", ["primary"] = true }];
+
+    /// <summary>Cloudflare's HTML 403, which Pipedrive serves to clients that keep going after a 429.</summary>
+    public static bool IsCloudflareBlock(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.Forbidden && response.Content.Headers.ContentType?.MediaType is not "application/json";
+
+    static JsonObject Object(JsonNode? data, HttpMethod method, string path) =>
+        data as JsonObject ?? throw new PipedriveEmptyResponseException(method.Method, path, 200);
+
+    async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, bool search, CancellationToken ct) =>
+        (await SendWithAdditionalAsync(method, path, body, search, ct)).Data;
+
+    async Task<(JsonNode? Data, JsonObject? Additional)> SendWithAdditionalAsync(HttpMethod method, string path, JsonObject? body, bool search, CancellationToken ct)
+    {
         var shortPath = path.Split('?')[0];
+        var permit = await rateLimit.AcquireAsync(search, ct);
+        HttpResponseMessage? response = null;
+        string text;
+        try
+        {
+            using var request = new HttpRequestMessage(method, $"{settings.PdBaseUrl}/api/v2/{path}");
+            request.Headers.Add("x-api-token", settings.PdApiKey);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (body is not null)
+                request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            try
+            {
+                response = await http.SendAsync(request, ct);
+                text = await response.Content.ReadAsStringAsync(ct);
+            }
+            catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                throw new PipedriveUnavailableException(method.Method, shortPath, "no answer within the timeout", e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new PipedriveUnavailableException(method.Method, shortPath, e.Message, e);
+            }
+        }
+        finally
+        {
+            await permit.CompleteAsync(response);
+        }
 
-        if (status is HttpStatusCode.TooManyRequests ||
-            (status is HttpStatusCode.Forbidden && !LooksLikeJson(text)))
-            throw new PipedriveRateLimitedException(RetryAfter(response), $"Pipedrive {method} {shortPath} answered {(int)status}: rate limited");
-        if (status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
-            throw new PipedriveGoneException(status, method.Method, shortPath, text);
-        if (!response.IsSuccessStatusCode)
-            throw new PipedriveException(status, method.Method, shortPath, text);
+        using (response)
+        {
+            var status = response.StatusCode;
+            if (status is HttpStatusCode.TooManyRequests || (status is HttpStatusCode.Forbidden && (IsCloudflareBlock(response) || !LooksLikeJson(text))))
+                throw new PipedriveRateLimitedException(RetryAfter(response), $"Pipedrive {method} {shortPath} answered {(int)status}: rate limited");
+            if (status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+                throw new PipedriveGoneException(status, method.Method, shortPath, text);
+            if (!response.IsSuccessStatusCode)
+                throw new PipedriveException(status, method.Method, shortPath, text);
 
-        JsonNode? envelope;
-        try { envelope = JsonNode.Parse(text); }
-        catch (JsonException) { envelope = null; }
-        if (envelope is not JsonObject obj)
-            throw new PipedriveEmptyResponseException(method.Method, shortPath, (int)status);
-        if (obj["success"]?.GetValueKind() == JsonValueKind.False)
-            throw new PipedriveException(status, method.Method, shortPath, text);
-        return obj["data"]?.DeepClone();
+            JsonNode? envelope;
+            try { envelope = JsonNode.Parse(text); }
+            catch (JsonException) { envelope = null; }
+            if (envelope is not JsonObject obj)
+                throw new PipedriveEmptyResponseException(method.Method, shortPath, (int)status);
+            if (obj["success"]?.GetValueKind() == JsonValueKind.False)
+                throw new PipedriveException(status, method.Method, shortPath, text);
+            return (obj["data"]?.DeepClone(), obj["additional_data"]?.DeepClone() as JsonObject);
+        }
     }
 
     static bool LooksLikeJson(string text) => text.TrimStart().StartsWith('{');
@@ -85,6 +163,6 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
             double.TryParse(values.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
             return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600));
         if (response.Headers.RetryAfter?.Delta is { } delta) return delta;
-        return TimeSpan.FromSeconds(2);
+        return response.StatusCode == HttpStatusCode.Forbidden ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(2);
     }
 }

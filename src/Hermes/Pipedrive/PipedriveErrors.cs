@@ -23,3 +23,7 @@ public sealed class PipedriveRateLimitedException(TimeSpan retryAfter, string re
 /// <summary>A 2xx with an empty or non-JSON body, which Pipedrive sometimes sends: retried like any transient failure.</summary>
 public sealed class PipedriveEmptyResponseException(string method, string path, int status)
     : Exception($"Pipedrive {method} {path} answered {status} with an empty or non-JSON body");
+
+/// <summary>No answer: the connection failed or the request timed out. Retried like any transient failure; the request may still have been applied.</summary>
+public sealed class PipedriveUnavailableException(string method, string path, string reason, Exception inner)
+    : Exception($"Pipedrive {method} {path}: {reason}", inner);

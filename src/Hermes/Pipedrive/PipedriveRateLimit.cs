@@ -1,18 +1,25 @@
 namespace Hermes.Pipedrive;
 
 /// <summary>
-/// Paces calls to Pipedrive. Every request waits for a slot before it is sent and reports the response's rate-limit
-/// headers afterwards. The default lets everything through; the sync jobs replace it with one limiter shared by every
-/// worker and every Hermes process on the database.
+/// Paces calls to Pipedrive. Every request takes a permit before it is sent and completes it with the response (or
+/// null when no answer came), so a limiter can count a request from the moment it leaves until its answer is in and
+/// read the response's rate-limit headers. The default lets everything through; <c>AddPipedriveSync</c> replaces it
+/// with one limiter shared by every worker and every Hermes process on the database (PipedriveRateLimiter.cs).
 /// </summary>
 public interface IPipedriveRateLimit
 {
-    Task WaitAsync(bool search, CancellationToken ct);
-    void Observe(bool search, HttpResponseMessage response);
+    Task<IPipedrivePermit> AcquireAsync(bool search, CancellationToken ct);
 }
 
-public sealed class NoPipedriveRateLimit : IPipedriveRateLimit
+/// <summary>One request's place in the rate limit.</summary>
+public interface IPipedrivePermit
 {
-    public Task WaitAsync(bool search, CancellationToken ct) => Task.CompletedTask;
-    public void Observe(bool search, HttpResponseMessage response) { }
+    /// <summary>The request is over: <paramref name="response"/> is its answer, or null when it failed without one.</summary>
+    Task CompleteAsync(HttpResponseMessage? response);
+}
+
+public sealed class NoPipedriveRateLimit : IPipedriveRateLimit, IPipedrivePermit
+{
+    public Task<IPipedrivePermit> AcquireAsync(bool search, CancellationToken ct) => Task.FromResult<IPipedrivePermit>(this);
+    public Task CompleteAsync(HttpResponseMessage? response) => Task.CompletedTask;
 }

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Hermes.Domain;
+using Hermes.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.Pipedrive;
+
+/// <summary>
+/// <c>pipedrive.sync_meeting</c>: the Activity for a booked meeting, made once (<c>meeting.pd_activity_id</c>). A sales
+/// meeting brings its organization, person and deal into Pipedrive first if they aren't there yet; a support meeting
+/// only goes to Pipedrive when the company is there already (its person is added if needed; no deal).
+/// </summary>
+public sealed class PipedriveSyncMeeting(
+    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveCompanySync companySync, PipedriveSyncState state,
+    ILogger<PipedriveSyncMeeting> log) : JobHandler<PipedriveJobs.MeetingJob>
+{
+    protected override Task RunAsync(PipedriveJobs.MeetingJob payload, CancellationToken ct) =>
+        PipedriveSyncErrors.Classify(() => SyncAsync(payload.MeetingId, ct));
+
+    async Task SyncAsync(int meetingId, CancellationToken ct)
+    {
+        Meeting? meeting;
+        Company? company;
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            meeting = await db.Meetings.AsNoTracking().Include(m => m.Admin).Include(m => m.Contact).Include(m => m.Deal)
+                .FirstOrDefaultAsync(m => m.Id == meetingId, ct);
+            company = meeting?.Contact is { } c ? await db.Companies.AsNoTracking().FirstOrDefaultAsync(x => x.Id == c.CompanyId, ct) : null;
+        }
+        if (meeting is null || company is null)
+        {
+            log.LogInformation("Meeting {Meeting} no longer exists: no activity", meetingId);
+            return;
+        }
+        if (meeting.PdActivityId is not null) return;
+        var sales = meeting.MeetingType == Meeting.TypeSales;
+        if (!sales && company.PdOrgId is null)
+        {
+            log.LogInformation("Meeting {Meeting}: support meeting for company {Company}, which is not in Pipedrive: no activity", meetingId, company.Id);
+            return;
+        }
+
+        // The organization, person (and deal) the activity hangs on; synced first when any is missing.
+        int? orgId = company.PdOrgId, personId = meeting.Contact!.PdPersonId, dealId = sales ? meeting.Deal?.PdDealId : null;
+        var needDeal = sales && meeting.Deal is { Status: Deal.StatusOpen } && dealId is null;
+        if (orgId is null || personId is null || needDeal)
+        {
+            var result = await companySync.SyncAsync(company.Id,
+                sales ? PipedriveCompanySync.Scope.Everything : PipedriveCompanySync.Scope.LinkedOrganizationAndPersons, ct,
+                onlyContactId: sales ? null : meeting.ContactId);
+            orgId = result?.OrgId;
+            personId = result is not null && result.PersonIds.TryGetValue(meeting.ContactId, out var p) ? p : null;
+            if (sales && meeting.DealId is { } hermesDeal && result is not null && result.DealIds.TryGetValue(hermesDeal, out var d)) dealId = d;
+        }
+        else if (await state.DeletedAsync(PipedriveObject.Organization, orgId.Value, ct) is not null)
+            orgId = null;
+        if (orgId is null || personId is null)
+        {
+            log.LogInformation("Meeting {Meeting}: company {Company} or its contact is not in Pipedrive (deleted there?): no activity", meetingId, company.Id);
+            return;
+        }
+
+        var start = meeting.StartTime ?? meeting.Created;
+        var body = new JsonObject
+        {
+            ["subject"] = sales ? $"TutorCruncher demo with {meeting.Admin!.Name}" : $"TutorCruncher support meeting with {meeting.Admin!.Name}",
+            ["type"] = "meeting",
+            ["due_date"] = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["due_time"] = start.ToString("HH:mm", CultureInfo.InvariantCulture),
+        };
+        if (meeting.EndTime is { } end && end > start && end - start < TimeSpan.FromDays(1))
+            body["duration"] = (end - start).ToString(@"hh\:mm", CultureInfo.InvariantCulture);
+        if (meeting.Admin.PdOwnerId is { } owner) body["owner_id"] = owner;
+        if (dealId is not null) body["deal_id"] = dealId;
+        body["org_id"] = orgId;
+        body["participants"] = new JsonArray(new JsonObject { ["person_id"] = personId, ["primary"] = true });
+
+        int? activityId = null;
+        if (await state.CreateAttemptedAsync(PipedriveSyncState.ActivityEntity, meeting.Id, ct))
+        {
+            // An earlier run may have made it without hearing back: the same subject at the same time on this person.
+            var existing = await pipedrive.ListAsync(PipedriveClient.Activities, new Dictionary<string, string>
+            {
+                ["person_id"] = personId.Value.ToString(CultureInfo.InvariantCulture),
+            }, ct);
+            activityId = existing.Where(a => PipedriveValues.Scalar(a["subject"]) == body["subject"]!.GetValue<string>()
+                                             && PipedriveValues.Scalar(a["due_date"]) == body["due_date"]!.GetValue<string>()
+                                             && PipedriveValues.Scalar(a["due_time"])?.StartsWith(body["due_time"]!.GetValue<string>(), StringComparison.Ordinal) == true)
+                .Select(a => a["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? (int?)id : null).FirstOrDefault(id => id is not null);
+        }
+        if (activityId is null)
+        {
+            await state.MarkCreateAttemptAsync(PipedriveSyncState.ActivityEntity, meeting.Id, ct);
+            var created = await pipedrive.CreateAsync(PipedriveClient.Activities, body, ct);
+            activityId = created["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? (int)id : throw new PipedriveEmptyResponseException("POST", "activities", 200);
+            log.LogInformation("Meeting {Meeting}: Pipedrive activity {Activity} created", meeting.Id, activityId);
+        }
+        await state.LinkAsync(PipedriveSyncState.ActivityEntity, meeting.Id, activityId.Value, ct);
+        await state.ClearCreateAttemptAsync(PipedriveSyncState.ActivityEntity, meeting.Id, ct);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Hermes.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.Tc2;
+
+/// <summary>
+/// Stores each event of a TC2 webhook in the webhook log, then applies each in its own transaction (with the jobs it
+/// causes) and records its outcome there: processed, ignored, or error with the reason. An event that fails changes
+/// nothing and does not stop the others.
+/// </summary>
+public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServiceProvider services, TimeProvider clock, ILogger<Tc2WebhookProcessor> log)
+{
+    public async Task ProcessAsync(Tc2Webhook webhook, CancellationToken ct)
+    {
+        var rows = new List<WebhookLog>();
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            foreach (var e in webhook.Events)
+            {
+                var row = new WebhookLog
+                {
+                    Source = "tc2",
+                    ReceivedAt = clock.GetUtcNow().UtcDateTime,
+                    Object = Truncate(e.Model, 50),
+                    Action = Truncate(e.Action, 50),
+                    ObjectIds = Truncate(Ids(e), 255),
+                    Outcome = WebhookLog.OutcomePending,
+                    Body = e.Raw.ToJsonString(),
+                };
+                db.WebhookLogs.Add(row);
+                rows.Add(row);
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        // Stored: from here on the events are applied even if TC2 stops waiting for the answer.
+        for (var i = 0; i < rows.Count; i++)
+            await ApplyAsync(webhook.Events[i], rows[i].Id, CancellationToken.None);
+    }
+
+    async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
+    {
+        // Two deliveries of the same client at once can both try to create its rows (unique TC2 ids): the later one
+        // then finds them and updates instead.
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
+            var inbound = scope.ServiceProvider.GetRequiredService<Tc2Inbound>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                var result = await inbound.ApplyEventAsync(e, ct);
+                var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored : WebhookLog.OutcomeProcessed;
+                await db.WebhookLogs.Where(w => w.Id == logId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
+                await tx.CommitAsync(ct);
+                log.LogInformation("TC2 {Model} {Action} {Id}: {Result}", e.Model, e.Action, e.SubjectId, result);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                var message = ex is Tc2EventException or Tc2PayloadException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+                if (ex is Tc2EventException or Tc2PayloadException)
+                    log.LogWarning("TC2 {Model} {Action} {Id} not applied: {Error}", e.Model, e.Action, e.SubjectId, message);
+                else
+                    log.LogError(ex, "TC2 {Model} {Action} {Id} failed", e.Model, e.Action, e.SubjectId);
+                await using var db2 = await dbs.CreateDbContextAsync(CancellationToken.None);
+                await db2.WebhookLogs.Where(w => w.Id == logId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, WebhookLog.OutcomeError).SetProperty(w => w.Error, message), CancellationToken.None);
+                return;
+            }
+        }
+    }
+
+    static string Ids(Tc2Event e) =>
+        e.Model == "Invoice" && Tc2Json.Int((e.Subject["client"] as JsonObject)?["id"]) is { } client
+            ? $"{e.SubjectId}; client {client}"
+            : e.SubjectId?.ToString() ?? "";
+
+    static string? Truncate(string? s, int max) => s is null ? null : s.Length > max ? s[..max] : s;
+}
