@@ -1,3 +1,4 @@
+using Hermes.Admin;
 using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
@@ -51,7 +52,11 @@ public static class HermesApp
         Action<IConfigurationBuilder>? configureSettings = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(HermesApp).Assembly.GetName().Name, // Razor Pages and static assets, also under a test host
+        });
         AddDotEnv(builder.Configuration);
         configureSettings?.Invoke(builder.Configuration);
         var settings = HermesSettings.Load(key => builder.Configuration[key], Directory.GetCurrentDirectory());
@@ -69,14 +74,17 @@ public static class HermesApp
         services.AddJobs();
         services.AddOpenApi();
         services.AddProblemDetails();
+        services.AddAdminUi();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
+        app.UseAdminUi();
         app.MapHealth();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.MapAdminUi();
         return app;
     }
 
