@@ -79,3 +79,6 @@ public sealed record PagerView(ListPageModel Model, int Total, int Page, int Pag
 
 /// <summary>What <c>_Search</c> renders above a list.</summary>
 public sealed record SearchView(ListPageModel Page, string Placeholder);
+
+/// <summary>Job rows for the dashboard and the job queue page.</summary>
+public sealed record JobRowsView(IEnumerable<Hermes.Jobs.Job> Jobs, string ReturnUrl, bool ShowPayload = false);
