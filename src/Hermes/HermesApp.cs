@@ -1,8 +1,11 @@
-using Hermes.Admin;
+using Hermes.AdminUi;
+using Hermes.CallBooker;
 using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
+using Hermes.Pipedrive;
+using Hermes.Sales;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -72,6 +75,8 @@ public static class HermesApp
         services.AddDbContextFactory<HermesDb>(o => HermesDb.Configure(o, settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
+        services.AddPipedrive();
+        services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddAdminUi();
@@ -79,8 +84,12 @@ public static class HermesApp
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
+        app.UseCors(); // endpoint policies: the call booker's website origins
         app.UseAdminUi();
         app.MapHealth();
+        app.MapPipedrive();
+        app.MapCallBooker();
+        app.MapSales();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();

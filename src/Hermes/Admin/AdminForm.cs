@@ -1,6 +1,6 @@
 using System.Net.Mail;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 public static class AdminForm
 {

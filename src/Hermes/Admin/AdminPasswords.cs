@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.AspNetCore.Identity;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>
 /// Admin UI passwords. New hashes are ASP.NET Core Identity's (PBKDF2-HMAC-SHA512, 100,000 iterations, salted);

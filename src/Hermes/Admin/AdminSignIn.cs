@@ -3,7 +3,7 @@ using Hermes.Domain;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>Checks an email and password (with lock-out), upgrades old hashes and issues the session cookie.</summary>
 public sealed class AdminSignIn(HermesDb db, AdminPasswords passwords, LoginThrottle throttle, TimeProvider clock, ILogger<AdminSignIn> log)
@@ -52,9 +52,9 @@ public sealed class AdminSignIn(HermesDb db, AdminPasswords passwords, LoginThro
             new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(ClaimTypes.Name, admin.Username),
             new Claim(ClaimTypes.GivenName, admin.Name),
-            new Claim(AdminUi.StampClaim, AdminPasswords.Stamp(admin.Password)),
-        ], AdminUi.Scheme);
-        return http.SignInAsync(AdminUi.Scheme, new ClaimsPrincipal(identity),
+            new Claim(AdminUiSetup.StampClaim, AdminPasswords.Stamp(admin.Password)),
+        ], AdminUiSetup.Scheme);
+        return http.SignInAsync(AdminUiSetup.Scheme, new ClaimsPrincipal(identity),
             new AuthenticationProperties { IsPersistent = false, IssuedUtc = clock.GetUtcNow() });
     }
 }

@@ -2,7 +2,7 @@ using System.Text;
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>What a <c>customfield</c> row may hold (behaviour.md §7).</summary>
 public static class CustomFieldRules

@@ -1,6 +1,6 @@
 using Hermes.Configuration;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>Links from Hermes records to the same records in Pipedrive and TC2, when their base URLs are configured.</summary>
 public sealed class ExternalLinks(HermesSettings settings)

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>A list page: reads <see cref="ListQuery"/> from the query string and renders sortable headers and the pager.</summary>
 public abstract class ListPageModel : PageModel

@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>A list page's query string: <c>q</c> (search), <c>sort</c>, <c>dir</c> (asc/desc) and <c>page</c>.</summary>
 public sealed class ListQuery

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>
 /// Sign-in lock-out: after <see cref="MaxFailures"/> failed attempts for one email within <see cref="Window"/>, that

@@ -23,6 +23,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<WebhookLog> WebhookLogs => Set<WebhookLog>();
+    public DbSet<PipedriveObject> PipedriveObjects => Set<PipedriveObject>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -32,7 +33,6 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
             options.UseNpgsql(database.ConnectionString);
         else
             options.UseSqlite(database.ConnectionString);
-        options.UseSnakeCaseNamingConvention();
     }
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -57,19 +57,14 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
             e.HasOne(c => c.SalesPerson).WithMany().HasForeignKey(c => c.SalesPersonId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(c => c.SupportPerson).WithMany().HasForeignKey(c => c.SupportPersonId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(c => c.BdrPerson).WithMany().HasForeignKey(c => c.BdrPersonId).OnDelete(DeleteBehavior.Cascade);
-            e.Property(c => c.Tc2AgencyId).HasColumnName("tc2_agency_id");
-            e.Property(c => c.Tc2CligencyId).HasColumnName("tc2_cligency_id");
-            e.Property(c => c.Tc2Status).HasColumnName("tc2_status");
             if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
                 e.Property(c => c.SignupQuestionnaire).HasColumnType("jsonb");
         });
         b.Entity<Contact>(e =>
         {
             e.ToTable("contact");
-            e.Property(c => c.Tc2SrId).HasColumnName("tc2_sr_id");
             e.HasOne(c => c.Company).WithMany(c => c.Contacts).HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<Admin>(e => e.Property(a => a.Tc2AdminId).HasColumnName("tc2_admin_id"));
         b.Entity<Deal>(e =>
         {
             e.ToTable("deal");
@@ -94,6 +89,12 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
         });
         b.Entity<Job>().ToTable("hermes_job");
         b.Entity<WebhookLog>().ToTable("hermes_webhook");
+        b.Entity<PipedriveObject>(e => { e.ToTable("pipedrive_object"); e.HasKey(o => new { o.Entity, o.PdId }); });
+
+        // hermes_v2's column names: snake_case, with digits kept on the word before them (Tc2CligencyId → tc2_cligency_id).
+        foreach (var entity in b.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(Hermes.CustomFields.FieldAccess.SnakeCase(property.Name));
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder c)

@@ -26,7 +26,7 @@ public abstract class JobHandler<TPayload> : IJobHandler
     protected abstract Task RunAsync(TPayload payload, CancellationToken ct);
 }
 
-public sealed class RetryJobLaterException(TimeSpan delay, string reason) : Exception(reason)
+public class RetryJobLaterException(TimeSpan delay, string reason) : Exception(reason)
 {
     public TimeSpan Delay { get; } = delay;
 }

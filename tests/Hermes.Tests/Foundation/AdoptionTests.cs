@@ -29,8 +29,9 @@ public class AdoptionTests
         await using var hermes = await HermesInstance.StartAsync(db: db);
 
         Assert.True(hermes.Migration.Adopted);
-        Assert.Equal(["0002_blank_deal_stage_and_pipeline", "0003_jobs_and_webhook_log"], hermes.Migration.Applied);
-        Assert.Equal(["0001_hermes_v2_baseline|adopted", "0002_blank_deal_stage_and_pipeline|applied", "0003_jobs_and_webhook_log|applied"],
+        var newer = SchemaMigrator.All(Hermes.Configuration.DatabaseKind.Postgres).Select(m => m.Id).Skip(1).ToList();
+        Assert.Equal(newer, hermes.Migration.Applied);
+        Assert.Equal(["0001_hermes_v2_baseline|adopted", .. newer.Select(m => $"{m}|applied")],
             await TestDatabase.QueryAsync(db, "SELECT id, how FROM hermes_schema_migration ORDER BY id"));
         var after = await Dump(db);
         foreach (var table in V2Tables) Assert.Equal(before[table], after[table]);

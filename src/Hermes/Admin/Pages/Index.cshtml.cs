@@ -4,7 +4,7 @@ using Hermes.Jobs;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages;
+namespace Hermes.AdminUi.Pages;
 
 /// <summary>The dashboard: counts, the job queue, recent webhooks and what needs a human.</summary>
 public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock) : PageModel

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages;
+namespace Hermes.AdminUi.Pages;
 
 /// <summary>Creates the first admin who can sign in. Answers 404 as soon as any admin has a password.</summary>
 public class InitModel(HermesDb db, AdminPasswords passwords, AdminSignIn signIn, HermesSettings settings, ILogger<InitModel> log) : PageModel

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages;
+namespace Hermes.AdminUi.Pages;
 
 public class LoginModel(HermesDb db, AdminSignIn signIn, TimeProvider clock) : PageModel
 {

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
-namespace Hermes.Admin.Pages;
+namespace Hermes.AdminUi.Pages;
 
 public class LogoutModel : PageModel
 {
@@ -10,7 +10,7 @@ public class LogoutModel : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(AdminUi.Scheme);
+        await HttpContext.SignOutAsync(AdminUiSetup.Scheme);
         return Redirect("/login");
     }
 }

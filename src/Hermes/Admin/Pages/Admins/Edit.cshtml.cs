@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Admins;
+namespace Hermes.AdminUi.Pages.Admins;
 
 /// <summary><c>/admin/create</c> and <c>/admin/update/{id}</c>: every column of an admin, and their password.</summary>
 public class EditModel(HermesDb db, AdminPasswords passwords, AdminSignIn signIn, HermesSettings settings, ILogger<EditModel> log) : PageModel

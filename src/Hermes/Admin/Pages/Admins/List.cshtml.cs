@@ -1,6 +1,6 @@
 using Hermes.Domain;
 
-namespace Hermes.Admin.Pages.Admins;
+namespace Hermes.AdminUi.Pages.Admins;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

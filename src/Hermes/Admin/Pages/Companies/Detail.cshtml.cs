@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Companies;
+namespace Hermes.AdminUi.Pages.Companies;
 
 public class DetailModel(HermesDb db, ILogger<DetailModel> log) : PageModel
 {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Companies;
+namespace Hermes.AdminUi.Pages.Companies;
 
 /// <summary>Corrects a company's row in Hermes. Nothing is pushed to Pipedrive or TC2 from here.</summary>
 public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel

@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Companies;
+namespace Hermes.AdminUi.Pages.Companies;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Config;
+namespace Hermes.AdminUi.Pages.Config;
 
 /// <summary>The single <c>config</c> row: call booker timings and the pipeline each price plan's deals go to.</summary>
 public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel

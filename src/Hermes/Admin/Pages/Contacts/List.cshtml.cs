@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Contacts;
+namespace Hermes.AdminUi.Pages.Contacts;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

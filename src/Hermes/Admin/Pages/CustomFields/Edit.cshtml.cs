@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.CustomFields;
+namespace Hermes.AdminUi.Pages.CustomFields;
 
 /// <summary>
 /// <c>/customfield/create</c> and <c>/customfield/update/{id}</c>. The row is all there is: the integrations read the

@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.CustomFields;
+namespace Hermes.AdminUi.Pages.CustomFields;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Deals;
+namespace Hermes.AdminUi.Pages.Deals;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

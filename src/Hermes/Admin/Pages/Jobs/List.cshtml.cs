@@ -2,7 +2,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Jobs;
+namespace Hermes.AdminUi.Pages.Jobs;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

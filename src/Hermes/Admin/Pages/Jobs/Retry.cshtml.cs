@@ -2,7 +2,7 @@ using Hermes.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
-namespace Hermes.Admin.Pages.Jobs;
+namespace Hermes.AdminUi.Pages.Jobs;
 
 /// <summary>POST only: puts a failed job back on the queue with fresh attempts.</summary>
 public class RetryModel(JobStore store, JobSignal signal, ILogger<RetryModel> log) : PageModel

@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Meetings;
+namespace Hermes.AdminUi.Pages.Meetings;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

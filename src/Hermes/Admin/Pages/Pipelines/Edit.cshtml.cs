@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Pipelines;
+namespace Hermes.AdminUi.Pages.Pipelines;
 
 public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
 {

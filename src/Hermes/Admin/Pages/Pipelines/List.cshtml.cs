@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Pipelines;
+namespace Hermes.AdminUi.Pages.Pipelines;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

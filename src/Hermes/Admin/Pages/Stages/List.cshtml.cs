@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Stages;
+namespace Hermes.AdminUi.Pages.Stages;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

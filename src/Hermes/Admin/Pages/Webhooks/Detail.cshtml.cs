@@ -3,7 +3,7 @@ using Hermes.Domain;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
-namespace Hermes.Admin.Pages.Webhooks;
+namespace Hermes.AdminUi.Pages.Webhooks;
 
 public class DetailModel(HermesDb db) : PageModel
 {

@@ -1,7 +1,7 @@
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin.Pages.Webhooks;
+namespace Hermes.AdminUi.Pages.Webhooks;
 
 public class ListModel(HermesDb db) : ListPageModel
 {

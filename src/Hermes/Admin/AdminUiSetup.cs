@@ -4,14 +4,14 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hermes.Admin;
+namespace Hermes.AdminUi;
 
 /// <summary>
 /// The staff admin UI (behaviour.md §8): Razor Pages under <c>Admin/Pages</c>, signed in with a cookie, antiforgery on
 /// every form. Every page needs a signed-in admin except <c>/login</c> and <c>/init</c>. A request without the cookie
 /// is sent to <c>/login</c> when it is a GET and answered 401 otherwise.
 /// </summary>
-public static class AdminUi
+public static class AdminUiSetup
 {
     public const string Scheme = "HermesAdmin";
     public const string StampClaim = "hermes:pwd";

@@ -1,0 +1,12 @@
+CREATE TABLE "pipedrive_object" (
+    "entity" VARCHAR(20) NOT NULL,
+    "pd_id" INT NOT NULL,
+    "updated_at" TEXT,
+    "deleted_at" TEXT,
+    "deleted_reason" VARCHAR(50),
+    "merged_into_pd_id" INT,
+    "tc2_cligency_id" INT,
+    "company_name" VARCHAR(255),
+    PRIMARY KEY ("entity", "pd_id")
+);
+CREATE INDEX "pipedrive_object_cligency_idx" ON "pipedrive_object" ("tc2_cligency_id");

@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hermes.Configuration;
+using Hermes.Domain;
+
+namespace Hermes.Pipedrive;
+
+public static class PipedriveEndpoints
+{
+    public sealed record Ok(string Status = "ok");
+    public sealed record ErrorDetail(string Detail);
+    public sealed record FieldError(string[] Loc, string Msg, string Type);
+    public sealed record ValidationErrors(FieldError[] Detail);
+
+    /// <summary>
+    /// <c>POST /pipedrive/callback/</c>: Pipedrive webhooks v1 and v2. Authenticated with HTTP Basic; stored before
+    /// anything else; applied at once (no Pipedrive or TC2 call is made here, so the answer is fast); 200 for anything
+    /// Hermes read, even when it chose to ignore it, so Pipedrive neither retries nor bans the webhook.
+    /// </summary>
+    public static IEndpointRouteBuilder MapPipedrive(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/pipedrive/callback/", async Task<IResult> (HttpRequest request, HermesSettings settings,
+            PipedriveWebhookProcessor processor, CancellationToken ct) =>
+        {
+            if (!Authorised(request, settings))
+            {
+                request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"hermes\"";
+                return TypedResults.Json(new ErrorDetail("Unauthorized"), statusCode: 401);
+            }
+
+            string body;
+            using (var reader = new StreamReader(request.Body, Encoding.UTF8)) body = await reader.ReadToEndAsync(ct);
+
+            PipedriveEvent e;
+            try
+            {
+                e = PipedriveWebhookParser.Parse(JsonNode.Parse(body));
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidWebhookException)
+            {
+                var message = ex is JsonException ? "the body is not valid JSON" : ex.Message;
+                await processor.StoreAsync(body, null, WebhookLog.OutcomeRejected, message, ct);
+                return TypedResults.BadRequest(new ErrorDetail($"Invalid Pipedrive webhook: {message}"));
+            }
+
+            if (!e.IsKnownEntity)
+            {
+                await processor.StoreAsync(body, e, WebhookLog.OutcomeIgnored, $"Hermes does not keep Pipedrive {e.Entity} objects", ct);
+                return TypedResults.Ok(new Ok());
+            }
+
+            var webhookId = await processor.StoreAsync(body, e, WebhookLog.OutcomePending, null, ct);
+            try
+            {
+                await processor.ProcessAsync(e, webhookId, allowFetch: true, ct);
+            }
+            catch (WebhookValidationException v)
+            {
+                return TypedResults.UnprocessableEntity(new ValidationErrors([new FieldError([v.Field], v.Message, "value_error")]));
+            }
+            return TypedResults.Ok(new Ok());
+        })
+        .WithTags("Pipedrive")
+        .WithSummary("Pipedrive webhooks (v1 and v2), HTTP Basic authenticated")
+        .Accepts<JsonObject>("application/json")
+        .Produces<Ok>()
+        .Produces<ErrorDetail>(400)
+        .Produces<ErrorDetail>(401)
+        .Produces<ValidationErrors>(422);
+        return app;
+    }
+
+    /// <summary>Constant-time check of the Basic credentials; without configured credentials only dev/sandbox or an explicit PD_WEBHOOK_AUTH=none lets webhooks in.</summary>
+    static bool Authorised(HttpRequest request, HermesSettings settings)
+    {
+        if (settings.PdWebhookUsername.Length == 0)
+            return settings.PdWebhookAuthDisabled || settings.DevMode || settings.Sandbox;
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return false;
+        byte[] decoded;
+        try { decoded = Convert.FromBase64String(header[6..].Trim()); }
+        catch (FormatException) { return false; }
+        var expected = Encoding.UTF8.GetBytes($"{settings.PdWebhookUsername}:{settings.PdWebhookPassword}");
+        return CryptographicOperations.FixedTimeEquals(decoded, expected);
+    }
+}

@@ -1,0 +1,558 @@
+using Hermes.Configuration;
+using Hermes.CustomFields;
+using Hermes.Domain;
+using Hermes.Jobs;
+using Hermes.Tc2;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.Pipedrive;
+
+/// <summary>A field of a webhook names something that must exist in Hermes and doesn't (answered 422, FastAPI's shape).</summary>
+public sealed class WebhookValidationException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>
+/// What Hermes does when Pipedrive tells it about an organization, person, deal, pipeline or stage (behaviour.md §2).
+/// Runs inside the caller's transaction and never calls Pipedrive: an organization Hermes doesn't know yet is fetched
+/// by a job, which then replays the event.
+///
+/// Rules shared by every object:
+/// <list type="bullet">
+/// <item>Matching: the <c>hermes_id</c> custom field first (several ids after a merge), then the Pipedrive id column.</item>
+/// <item>Only what the event changed is taken (a v2 <c>previous</c> lists exactly that; for v1 it is what differs
+///   between <c>previous</c> and <c>current</c>), and only fields Pipedrive owns. A create takes every field present.</item>
+/// <item>Out of order: an event older than the newest one applied to that object is skipped; an object Pipedrive
+///   deleted stays deleted (<see cref="PipedriveObject"/>).</item>
+/// <item>Merges keep the row that matches the surviving Pipedrive object, move the loser's children onto it, delete the
+///   loser and queue a clean <c>hermes_id</c> write-back.</item>
+/// </list>
+/// </summary>
+public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings settings, TimeProvider clock, ILogger<PipedriveInbound> log)
+{
+    /// <summary>Company columns Pipedrive may not write: TC2 and Hermes own them (behaviour.md §1, principle 2).</summary>
+    static readonly HashSet<string> NotOwnedByPipedrive =
+    [
+        "id", "pd_org_id", "tc2_agency_id", "tc2_cligency_id", "tc2_status", "paid_invoice_count", "price_plan", "narc",
+        "signup_questionnaire", "created", "has_signed_up", "has_booked_call", "sales_person", "sales_person_id",
+    ];
+
+    CustomFieldMap _fields = new([]);
+    bool _allowFetch = true;
+
+    /// <summary>Applies one event; returns what happened, for the webhook log.</summary>
+    public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
+    {
+        _fields = await CustomFieldMap.LoadAsync(db, ct);
+        _allowFetch = allowFetch;
+        return e.Entity switch
+        {
+            "organization" => e.Action == PipedriveAction.Delete ? await DeleteOrganization(e, ct) : await UpsertOrganization(e, webhookId, ct),
+            "person" => e.Action == PipedriveAction.Delete ? await DeletePerson(e, ct) : await UpsertPerson(e, webhookId, ct),
+            "deal" => e.Action == PipedriveAction.Delete ? await DeleteDeal(e, ct) : await UpsertDeal(e, webhookId, ct),
+            "pipeline" => e.Action == PipedriveAction.Delete ? await DeletePipeline(e, ct) : await UpsertPipeline(e, ct),
+            "stage" => e.Action == PipedriveAction.Delete ? await DeleteStage(e, ct) : await UpsertStage(e, ct),
+            _ => $"ignored: Hermes does not keep Pipedrive {e.Entity} objects",
+        };
+    }
+
+    // ───────────────────────────── Organization → Company ─────────────────────────────
+
+    async Task<string> UpsertOrganization(PipedriveEvent e, long webhookId, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var cur = e.Current!;
+        var state = await State(PipedriveObject.Organization, id, ct);
+        if (state?.DeletedAt is not null) return $"ignored: organization {id} was deleted in Pipedrive";
+
+        var hermesIds = HermesIds(e, "Company");
+        var byPd = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct);
+        var listed = hermesIds.Count == 0 ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
+        var company = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
+        if (company is not null && IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
+
+        if (company is null)
+        {
+            var ownerId = cur.Int("owner_id");
+            var owner = ownerId is null ? null : await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
+            if (owner is null) throw new WebhookValidationException("owner_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
+            company = new Company
+            {
+                Name = Truncate(cur.Str("name")) ?? $"Organization {id}",
+                PdOrgId = id,
+                SalesPersonId = owner.Id,
+                Created = Now,
+            };
+            db.Companies.Add(company);
+            await db.SaveChangesAsync(ct);
+            await ApplyCustomFields(e, "Company", company, all: true, ct);
+            await Seen(PipedriveObject.Organization, id, e, ct);
+            await db.SaveChangesAsync(ct);
+            return $"company {company.Id} created";
+        }
+
+        var before = await Tc2View(company.Id, ct);
+        company.PdOrgId = id;
+        if (e.HasChanged("name") && Truncate(cur.Str("name")) is { Length: > 0 } name) company.Name = name;
+        if (e.HasChanged("owner_id") && cur.Int("owner_id") is { } ownerPdId)
+        {
+            var owner = await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPdId, ct);
+            if (owner is not null) company.SalesPersonId = owner.Id;
+            else log.LogWarning("Organization {OrgId}: owner {Owner} is no Hermes admin; sales person left as it was", id, ownerPdId);
+        }
+        await ApplyCustomFields(e, "Company", company, all: e.Changed is null, ct);
+        await db.SaveChangesAsync(ct);
+
+        var merged = new List<int>();
+        foreach (var loser in listed.Where(c => c.Id != company.Id))
+            merged.Add(await MergeCompanies(company, loser, ct));
+        if (e.MergedFromId is { } fromId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == fromId && c.Id != company.Id, ct) is { } absorbed)
+            merged.Add(await MergeCompanies(company, absorbed, ct));
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != company.Id))
+            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", company.Id, company.Id), PipedriveJobs.Key(company.Id));
+
+        await Seen(PipedriveObject.Organization, id, e, ct);
+        await db.SaveChangesAsync(ct);
+        await QueueTc2UpdateIfChanged(company, before, ct);
+        return merged.Count > 0 ? $"company {company.Id} updated; merged {string.Join(", ", merged)} into it" : $"company {company.Id} updated";
+    }
+
+    async Task<string> DeleteOrganization(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        if (e.MergedToId is { } survivorPdId)
+        {
+            var loser = await FindCompany(e, id, ct);
+            var survivor = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == survivorPdId, ct);
+            await Deleted(PipedriveObject.Organization, id, "merged", survivorPdId, loser, ct);
+            if (loser is null) return $"ignored: merged organization {id} is not in Hermes";
+            if (survivor is null || survivor.Id == loser.Id)
+            {
+                // The surviving organization isn't linked to a Company yet: this one carries on as it.
+                loser.PdOrgId = survivorPdId;
+                await db.SaveChangesAsync(ct);
+                jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", loser.Id, loser.Id), PipedriveJobs.Key(loser.Id));
+                return $"company {loser.Id} now follows organization {survivorPdId}, which {id} was merged into";
+            }
+            var merged = await MergeCompanies(survivor, loser, ct);
+            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", survivor.Id, survivor.Id), PipedriveJobs.Key(survivor.Id));
+            return $"company {merged} merged into company {survivor.Id}";
+        }
+
+        var company = await FindCompany(e, id, ct);
+        await Deleted(PipedriveObject.Organization, id, "webhook", null, company, ct);
+        if (company is null) return $"ignored: organization {id} is not in Hermes";
+        // Contacts, deals, their meetings and custom field values go with it (the database cascades).
+        await db.SaveChangesAsync(ct);
+        await db.Companies.Where(c => c.Id == company.Id).ExecuteDeleteAsync(ct);
+        return $"company {company.Id} deleted";
+    }
+
+    async Task<Company?> FindCompany(PipedriveEvent e, int pdId, CancellationToken ct)
+    {
+        var byPd = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == pdId, ct);
+        if (byPd is not null) return byPd;
+        var ids = HermesIds(e, "Company");
+        return ids.Count == 0 ? null : await db.Companies.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Moves the loser's contacts and deals (meetings follow them) onto the survivor and deletes the loser.</summary>
+    async Task<int> MergeCompanies(Company survivor, Company loser, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await db.Contacts.Where(c => c.CompanyId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.CompanyId, survivor.Id), ct);
+        await db.Deals.Where(d => d.CompanyId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.CompanyId, survivor.Id), ct);
+        if (loser.PdOrgId is { } loserPd)
+            await Deleted(PipedriveObject.Organization, loserPd, "merged", survivor.PdOrgId, null, ct);
+        await db.SaveChangesAsync(ct);
+        await db.Companies.Where(c => c.Id == loser.Id).ExecuteDeleteAsync(ct);
+        db.Entry(loser).State = EntityState.Detached;
+        log.LogInformation("Merged company {Loser} into {Survivor}", loser.Id, survivor.Id);
+        return loser.Id;
+    }
+
+    // ───────────────────────────── Person → Contact ─────────────────────────────
+
+    async Task<string> UpsertPerson(PipedriveEvent e, long webhookId, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var cur = e.Current!;
+        var state = await State(PipedriveObject.Person, id, ct);
+        if (state?.DeletedAt is not null) return $"ignored: person {id} was deleted in Pipedrive";
+
+        var hermesIds = HermesIds(e, "Contact");
+        var byPd = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct);
+        var listed = hermesIds.Count == 0 ? [] : await db.Contacts.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
+        var contact = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
+        if (contact is not null && IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
+
+        if (contact is null)
+        {
+            if (cur.Int("org_id") is not { } orgPdId) return $"ignored: person {id} has no organization";
+            var company = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgPdId, ct);
+            if (company is null) return await AwaitOrganization(orgPdId, webhookId, $"person {id}", ct);
+            contact = new Contact { PdPersonId = id, CompanyId = company.Id, Created = Now };
+            SetName(contact, cur.Str("name"));
+            contact.Email = Truncate(cur.Str("email"));
+            contact.Phone = Truncate(cur.Str("phone"));
+            db.Contacts.Add(contact);
+            await db.SaveChangesAsync(ct);
+            await ApplyCustomFields(e, "Contact", contact, all: true, ct);
+            await Seen(PipedriveObject.Person, id, e, ct);
+            await db.SaveChangesAsync(ct);
+            return $"contact {contact.Id} created";
+        }
+
+        contact.PdPersonId = id;
+        if (e.HasChanged("name") && !string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
+        if (e.HasChanged("email") && cur.Str("email") is { Length: > 0 } email) contact.Email = Truncate(email);
+        if (e.HasChanged("phone") && cur.Str("phone") is { Length: > 0 } phone) contact.Phone = Truncate(phone);
+        if (e.HasChanged("org_id") && cur.Int("org_id") is { } newOrg &&
+            await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == newOrg, ct) is { } newCompany)
+            contact.CompanyId = newCompany.Id;
+        await ApplyCustomFields(e, "Contact", contact, all: e.Changed is null, ct);
+        await db.SaveChangesAsync(ct);
+
+        var merged = new List<int>();
+        foreach (var loser in listed.Where(c => c.Id != contact.Id)) merged.Add(await MergeContacts(contact, loser, ct));
+        if (e.MergedFromId is { } fromId && await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == fromId && c.Id != contact.Id, ct) is { } absorbed)
+            merged.Add(await MergeContacts(contact, absorbed, ct));
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != contact.Id))
+            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", contact.Id, contact.CompanyId), PipedriveJobs.Key(contact.CompanyId));
+        await Seen(PipedriveObject.Person, id, e, ct);
+        await db.SaveChangesAsync(ct);
+        return merged.Count > 0 ? $"contact {contact.Id} updated; merged {string.Join(", ", merged)} into it" : $"contact {contact.Id} updated";
+    }
+
+    async Task<string> DeletePerson(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct)
+                      ?? (HermesIds(e, "Contact") is { Count: > 0 } ids ? await db.Contacts.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).FirstOrDefaultAsync(ct) : null);
+        if (e.MergedToId is { } survivorPdId)
+        {
+            await Deleted(PipedriveObject.Person, id, "merged", survivorPdId, null, ct);
+            if (contact is null) return $"ignored: merged person {id} is not in Hermes";
+            var survivor = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == survivorPdId, ct);
+            if (survivor is null || survivor.Id == contact.Id)
+            {
+                contact.PdPersonId = survivorPdId;
+                await db.SaveChangesAsync(ct);
+                jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", contact.Id, contact.CompanyId), PipedriveJobs.Key(contact.CompanyId));
+                return $"contact {contact.Id} now follows person {survivorPdId}, which {id} was merged into";
+            }
+            var merged = await MergeContacts(survivor, contact, ct);
+            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
+            return $"contact {merged} merged into contact {survivor.Id}";
+        }
+        await Deleted(PipedriveObject.Person, id, "webhook", null, null, ct);
+        if (contact is null) return $"ignored: person {id} is not in Hermes";
+        await db.SaveChangesAsync(ct);
+        await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
+        return $"contact {contact.Id} deleted";
+    }
+
+    async Task<int> MergeContacts(Contact survivor, Contact loser, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await db.Meetings.Where(m => m.ContactId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ContactId, survivor.Id), ct);
+        await db.Deals.Where(d => d.ContactId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.ContactId, survivor.Id), ct);
+        if (loser.PdPersonId is { } loserPd) await Deleted(PipedriveObject.Person, loserPd, "merged", survivor.PdPersonId, null, ct);
+        await db.SaveChangesAsync(ct);
+        await db.Contacts.Where(c => c.Id == loser.Id).ExecuteDeleteAsync(ct);
+        db.Entry(loser).State = EntityState.Detached;
+        return loser.Id;
+    }
+
+    static void SetName(Contact contact, string? name)
+    {
+        var parts = (name ?? "").Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        (contact.FirstName, contact.LastName) = parts.Length switch
+        {
+            0 => (contact.FirstName, contact.LastName),
+            1 => (null, Truncate(parts[0])),
+            _ => (Truncate(parts[0]), Truncate(parts[1])),
+        };
+    }
+
+    // ───────────────────────────── Deal → Deal ─────────────────────────────
+
+    async Task<string> UpsertDeal(PipedriveEvent e, long webhookId, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var cur = e.Current!;
+        var state = await State(PipedriveObject.Deal, id, ct);
+        if (state?.DeletedAt is not null) return $"ignored: deal {id} was deleted in Pipedrive";
+
+        var hermesIds = HermesIds(e, "Deal");
+        var byPd = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == id, ct);
+        var listed = hermesIds.Count == 0 ? [] : await db.Deals.Where(d => hermesIds.Contains(d.Id)).ToListAsync(ct);
+        var deal = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(d => d.Id == h)).FirstOrDefault(d => d is not null);
+        if (deal is not null && IsStale(state, e)) return $"ignored: an older change of deal {id} than one already applied";
+
+        if (deal is null)
+        {
+            if (cur.Int("org_id") is not { } orgPdId) return $"ignored: deal {id} has no organization";
+            var owningCompany = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgPdId, ct);
+            if (owningCompany is null) return await AwaitOrganization(orgPdId, webhookId, $"deal {id}", ct);
+            var ownerId = cur.Int("owner_id");
+            var owner = ownerId is null ? null : await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
+            if (owner is null) throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
+            var before = await Tc2View(owningCompany.Id, ct);
+            deal = new Deal
+            {
+                PdDealId = id,
+                Name = Truncate(cur.Str("title")),
+                Status = Truncate(cur.Str("status")) ?? Deal.StatusOpen,
+                AdminId = owner.Id,
+                CompanyId = owningCompany.Id,
+                ContactId = await ContactId(cur.Int("person_id"), ct),
+                PipelineId = await PipelineId(cur.Int("pipeline_id"), ct),
+                StageId = await StageId(cur.Int("stage_id"), ct),
+            };
+            db.Deals.Add(deal);
+            await db.SaveChangesAsync(ct);
+            await ApplyCustomFields(e, "Deal", deal, all: true, ct);
+            await Seen(PipedriveObject.Deal, id, e, ct);
+            await db.SaveChangesAsync(ct);
+            await QueueTc2UpdateIfChanged(owningCompany, before, ct);
+            return $"deal {deal.Id} created";
+        }
+
+        var beforeView = await Tc2View(deal.CompanyId, ct);
+        deal.PdDealId = id;
+        if (e.HasChanged("title") && Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
+        if (e.HasChanged("status") && Truncate(cur.Str("status")) is { Length: > 0 } status) deal.Status = status;
+        if (e.HasChanged("owner_id") && cur.Int("owner_id") is { } ownerPd && await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPd, ct) is { } newOwner)
+            deal.AdminId = newOwner.Id;
+        if (e.HasChanged("person_id")) deal.ContactId = await ContactId(cur.Int("person_id"), ct);
+        if (e.HasChanged("pipeline_id")) deal.PipelineId = await PipelineId(cur.Int("pipeline_id"), ct);
+        if (e.HasChanged("stage_id")) deal.StageId = await StageId(cur.Int("stage_id"), ct);
+        if (e.HasChanged("org_id") && cur.Int("org_id") is { } orgId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgId, ct) is { } movedTo)
+            deal.CompanyId = movedTo.Id;
+        await ApplyCustomFields(e, "Deal", deal, all: e.Changed is null, ct);
+        await db.SaveChangesAsync(ct);
+
+        var merged = new List<int>();
+        foreach (var loser in listed.Where(d => d.Id != deal.Id)) merged.Add(await MergeDeals(deal, loser, ct));
+        if (e.MergedFromId is { } fromId && await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == fromId && d.Id != deal.Id, ct) is { } absorbed)
+            merged.Add(await MergeDeals(deal, absorbed, ct));
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != deal.Id))
+            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", deal.Id, deal.CompanyId), PipedriveJobs.Key(deal.CompanyId));
+        await Seen(PipedriveObject.Deal, id, e, ct);
+        await db.SaveChangesAsync(ct);
+        var company = await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        await QueueTc2UpdateIfChanged(company, beforeView, ct);
+        return merged.Count > 0 ? $"deal {deal.Id} updated; merged {string.Join(", ", merged)} into it" : $"deal {deal.Id} updated";
+    }
+
+    async Task<string> DeleteDeal(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var deal = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == id, ct)
+                   ?? (HermesIds(e, "Deal") is { Count: > 0 } ids ? await db.Deals.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Id).FirstOrDefaultAsync(ct) : null);
+        if (e.MergedToId is { } survivorPdId)
+        {
+            await Deleted(PipedriveObject.Deal, id, "merged", survivorPdId, null, ct);
+            if (deal is null) return $"ignored: merged deal {id} is not in Hermes";
+            var survivor = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == survivorPdId, ct);
+            if (survivor is null || survivor.Id == deal.Id)
+            {
+                deal.PdDealId = survivorPdId;
+                await db.SaveChangesAsync(ct);
+                jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", deal.Id, deal.CompanyId), PipedriveJobs.Key(deal.CompanyId));
+                return $"deal {deal.Id} now follows deal {survivorPdId}, which {id} was merged into";
+            }
+            var merged = await MergeDeals(survivor, deal, ct);
+            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
+            return $"deal {merged} merged into deal {survivor.Id}";
+        }
+        await Deleted(PipedriveObject.Deal, id, "webhook", null, null, ct);
+        if (deal is null) return $"ignored: deal {id} is not in Hermes";
+        var company = await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        var before = await Tc2View(company.Id, ct);
+        await db.SaveChangesAsync(ct);
+        // Only the deal: its company, contact and meetings stay (meetings lose the link).
+        await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
+        db.Entry(deal).State = EntityState.Detached;
+        await QueueTc2UpdateIfChanged(company, before, ct);
+        return $"deal {deal.Id} deleted";
+    }
+
+    async Task<int> MergeDeals(Deal survivor, Deal loser, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await db.Meetings.Where(m => m.DealId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.DealId, survivor.Id), ct);
+        if (loser.PdDealId is { } loserPd) await Deleted(PipedriveObject.Deal, loserPd, "merged", survivor.PdDealId, null, ct);
+        await db.SaveChangesAsync(ct);
+        await db.Deals.Where(d => d.Id == loser.Id).ExecuteDeleteAsync(ct);
+        db.Entry(loser).State = EntityState.Detached;
+        return loser.Id;
+    }
+
+    async Task<int?> ContactId(int? pdPersonId, CancellationToken ct) =>
+        pdPersonId is null ? null : await db.Contacts.Where(c => c.PdPersonId == pdPersonId).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+
+    async Task<int?> PipelineId(int? pdPipelineId, CancellationToken ct) =>
+        pdPipelineId is null ? null : await db.Pipelines.Where(p => p.PdPipelineId == pdPipelineId).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct);
+
+    async Task<int?> StageId(int? pdStageId, CancellationToken ct) =>
+        pdStageId is null ? null : await db.Stages.Where(s => s.PdStageId == pdStageId).Select(s => (int?)s.Id).FirstOrDefaultAsync(ct);
+
+    // ───────────────────────────── Pipeline and Stage ─────────────────────────────
+
+    async Task<string> UpsertPipeline(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var pipeline = await db.Pipelines.FirstOrDefaultAsync(p => p.PdPipelineId == id, ct);
+        var name = Truncate(e.Current!.Str("name"));
+        if (pipeline is null)
+        {
+            db.Pipelines.Add(pipeline = new Pipeline { PdPipelineId = id, Name = name ?? $"Pipeline {id}" });
+            await db.SaveChangesAsync(ct);
+            return $"pipeline {pipeline.Id} created";
+        }
+        if (e.HasChanged("name") && name is { Length: > 0 }) pipeline.Name = name;
+        await db.SaveChangesAsync(ct);
+        return $"pipeline {pipeline.Id} updated";
+    }
+
+    async Task<string> DeletePipeline(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        // Deals and the config keep existing; their reference to the pipeline becomes blank (ON DELETE SET NULL).
+        var deleted = await db.Pipelines.Where(p => p.PdPipelineId == id).ExecuteDeleteAsync(ct);
+        return deleted == 0 ? $"ignored: pipeline {id} is not in Hermes" : $"pipeline {id} deleted";
+    }
+
+    async Task<string> UpsertStage(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var stage = await db.Stages.FirstOrDefaultAsync(s => s.PdStageId == id, ct);
+        var name = Truncate(e.Current!.Str("name"));
+        if (stage is null)
+        {
+            db.Stages.Add(stage = new Stage { PdStageId = id, Name = name ?? $"Stage {id}" });
+            await db.SaveChangesAsync(ct);
+            return $"stage {stage.Id} created";
+        }
+        if (e.HasChanged("name") && name is { Length: > 0 }) stage.Name = name;
+        await db.SaveChangesAsync(ct);
+        return $"stage {stage.Id} updated";
+    }
+
+    async Task<string> DeleteStage(PipedriveEvent e, CancellationToken ct)
+    {
+        var id = e.Id!.Value;
+        var deleted = await db.Stages.Where(s => s.PdStageId == id).ExecuteDeleteAsync(ct);
+        return deleted == 0 ? $"ignored: stage {id} is not in Hermes" : $"stage {id} deleted";
+    }
+
+    // ───────────────────────────── Shared ─────────────────────────────
+
+    /// <summary>
+    /// The event names an organization Hermes doesn't have: a job fetches it from Pipedrive, creates the Company and
+    /// replays this webhook (the checklist's fix for deals and persons that arrive before their organization).
+    /// </summary>
+    async Task<string> AwaitOrganization(int orgPdId, long webhookId, string what, CancellationToken ct)
+    {
+        if (await State(PipedriveObject.Organization, orgPdId, ct) is { DeletedAt: not null })
+            return $"ignored: {what} belongs to organization {orgPdId}, which was deleted in Pipedrive";
+        if (!_allowFetch || webhookId <= 0)
+            return $"ignored: {what} belongs to organization {orgPdId}, which Pipedrive does not have";
+        jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), $"pdorg:{orgPdId}");
+        return $"waiting: {what} belongs to organization {orgPdId}, which is being fetched from Pipedrive";
+    }
+
+    /// <summary>The Hermes ids in the hermes_id custom field ("12" or "12, 34" after a merge), from current or else previous.</summary>
+    List<int> HermesIds(PipedriveEvent e, string objectType)
+    {
+        var field = _fields.HermesId(objectType);
+        string? Read(PipedriveObjectData? o) =>
+            o is null ? null : (field?.PdFieldId is { } key && o.Has(key) ? o.Str(key) : null) ?? (o.Has("hermes_id") ? o.Str("hermes_id") : null);
+        var text = Read(e.Current) ?? Read(e.Previous);
+        return (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s.Trim('"'), out var i) ? i : (int?)null).OfType<int>().Distinct().ToList();
+    }
+
+    /// <summary>Custom fields Pipedrive may write for this object: not hermes_id, not TC2-owned columns, not inherited deal fields.</summary>
+    async Task ApplyCustomFields(PipedriveEvent e, string objectType, object entity, bool all, CancellationToken ct)
+    {
+        var cur = e.Current!;
+        foreach (var field in _fields.For(objectType))
+        {
+            if (field.PdFieldId is not { Length: > 0 } key || field.HermesFieldName == CustomFieldMap.HermesIdField) continue;
+            if (field.MachineName == "signup_questionnaire" || (field.HermesFieldName is { } column && NotOwnedByPipedrive.Contains(column))) continue;
+            if (_fields.InheritedFrom(field) is not null) continue; // the company's value; a Pipedrive edit is not taken
+            if (!cur.Has(key) || (!all && !e.HasChanged(key))) continue;
+            var value = cur.Value(key);
+            if (field.FieldType == CustomField.TypeFk && value is not null)
+            {
+                var adminId = PipedriveWebhookParser.AsInt(cur[key]);
+                if (adminId is null || !await db.Admins.AnyAsync(a => a.Id == adminId, ct))
+                {
+                    log.LogWarning("{Object} field {Field}: admin {Value} does not exist; left as it was", objectType, field.MachineName, value);
+                    continue;
+                }
+                value = adminId;
+            }
+            if (value is null && field.HermesFieldName is null && !e.HasChanged(key)) continue; // a create with an empty value stores nothing
+            if (!await CustomFieldValues.SetAsync(db, field, entity, value, ct))
+                log.LogWarning("{Object} field {Field}: value {Value} does not fit; left as it was", objectType, field.MachineName, value);
+        }
+    }
+
+    async Task<PipedriveObject?> State(string entity, int pdId, CancellationToken ct) =>
+        await db.PipedriveObjects.FindAsync([entity, pdId], ct);
+
+    static bool IsStale(PipedriveObject? state, PipedriveEvent e) =>
+        state?.UpdatedAt is { } seen && e.UpdateTime is { } time && time < seen;
+
+    async Task Seen(string entity, int pdId, PipedriveEvent e, CancellationToken ct)
+    {
+        if (e.UpdateTime is not { } time) return;
+        var state = await State(entity, pdId, ct);
+        if (state is null) db.PipedriveObjects.Add(new PipedriveObject { Entity = entity, PdId = pdId, UpdatedAt = time });
+        else if (state.UpdatedAt is null || state.UpdatedAt < time) state.UpdatedAt = time;
+    }
+
+    async Task Deleted(string entity, int pdId, string reason, int? mergedInto, Company? company, CancellationToken ct)
+    {
+        var state = await State(entity, pdId, ct);
+        if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
+        if (state.DeletedAt is not null) return;
+        state.DeletedAt = Now;
+        state.DeletedReason = reason;
+        state.MergedIntoPdId = mergedInto;
+        state.Tc2CligencyId = company?.Tc2CligencyId;
+        state.CompanyName = company?.Name;
+    }
+
+    /// <summary>What TC2 shows of a company that Pipedrive can change (behaviour.md §5); a TC2 update is queued only when it differs.</summary>
+    async Task<string> Tc2View(int companyId, CancellationToken ct)
+    {
+        var company = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.Id == companyId, ct);
+        if (company is null) return "";
+        var openDeal = await db.Deals.AsNoTracking().Where(d => d.CompanyId == companyId && d.Status == Deal.StatusOpen)
+            .OrderByDescending(d => d.Id).Select(d => new { Stage = d.Stage!.Name, Pipeline = d.Pipeline!.Name }).FirstOrDefaultAsync(ct);
+        var values = new List<string?>();
+        foreach (var field in _fields.For("Company").Where(f => f.Tc2MachineName is { Length: > 0 }))
+            values.Add(Convert.ToString(await CustomFieldValues.GetAsync(db, _fields, field, company, settings, ct), System.Globalization.CultureInfo.InvariantCulture));
+        return string.Join("\u001f", [company.PdOrgId?.ToString(), company.SalesPersonId.ToString(), company.SupportPersonId?.ToString(),
+            company.BdrPersonId?.ToString(), openDeal?.Stage, openDeal?.Pipeline, .. values]);
+    }
+
+    async Task QueueTc2UpdateIfChanged(Company company, string before, CancellationToken ct)
+    {
+        var fresh = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.Id == company.Id, ct);
+        if (fresh?.Tc2CligencyId is null) return;
+        if (await Tc2View(company.Id, ct) == before) return;
+        jobs.EnqueueTc2Update(db, company.Id);
+        await db.SaveChangesAsync(ct);
+    }
+
+    DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    static string? Truncate(string? s) => s is null ? null : s.Length > 255 ? s[..255] : s;
+}

@@ -1,0 +1,17 @@
+using Hermes.Jobs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Hermes.Pipedrive;
+
+public static class PipedriveSetup
+{
+    public static IServiceCollection AddPipedrive(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IPipedriveRateLimit, NoPipedriveRateLimit>();
+        services.AddHttpClient<PipedriveClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddScoped<PipedriveInbound>();
+        services.AddSingleton<PipedriveWebhookProcessor>();
+        services.AddJobHandler<PipedriveFetch>(PipedriveFetch.Kind);
+        return services;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Hermes.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.Pipedrive;
+
+/// <summary>
+/// Stores a webhook, then applies it in one transaction (with the jobs it causes) and records the outcome. Used by the
+/// endpoint and by the jobs that replay a stored webhook.
+/// </summary>
+public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, IServiceProvider services, TimeProvider clock, ILogger<PipedriveWebhookProcessor> log)
+{
+    public async Task<long> StoreAsync(string body, PipedriveEvent? e, string outcome, string? error, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var row = new WebhookLog
+        {
+            Source = "pipedrive",
+            ReceivedAt = clock.GetUtcNow().UtcDateTime,
+            Object = e?.Entity,
+            Action = e?.RawAction,
+            ObjectIds = e is null ? null : Ids(e),
+            Outcome = outcome,
+            Error = error,
+            Body = body,
+        };
+        db.WebhookLogs.Add(row);
+        await db.SaveChangesAsync(ct);
+        return row.Id;
+    }
+
+    /// <summary>Applies the event; returns the outcome text. Validation errors propagate (the caller answers 422) after being logged.</summary>
+    public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
+    {
+        // A concurrent delivery of the same event can create the same row first (unique pd ids): the second attempt
+        // then finds it and updates instead.
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
+            var inbound = scope.ServiceProvider.GetRequiredService<PipedriveInbound>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                var result = await inbound.ProcessAsync(e, webhookId, allowFetch, ct);
+                var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored
+                    : result.StartsWith("waiting", StringComparison.Ordinal) ? WebhookLog.OutcomePending
+                    : WebhookLog.OutcomeProcessed;
+                if (webhookId > 0)
+                    await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, result);
+                return result;
+            }
+            catch (WebhookValidationException v)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                if (webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
+                throw;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Runs a stored webhook again (after the organization it needed was fetched).</summary>
+    public async Task ReplayAsync(long webhookId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var row = await db.WebhookLogs.AsNoTracking().SingleOrDefaultAsync(w => w.Id == webhookId, ct);
+        if (row is null) return;
+        var e = PipedriveWebhookParser.Parse(JsonNode.Parse(row.Body));
+        try
+        {
+            await ProcessAsync(e, webhookId, allowFetch: false, ct);
+        }
+        catch (WebhookValidationException)
+        {
+            // Recorded on the webhook log as rejected; retrying cannot fix it.
+        }
+    }
+
+    public async Task RecordAsync(long webhookId, string outcome, string? error, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.WebhookLogs.Where(w => w.Id == webhookId)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, error), ct);
+    }
+
+    static string Ids(PipedriveEvent e) =>
+        e.MergedToId is { } to ? $"{e.Id}→{to}" : e.MergedFromId is { } from ? $"{from}→{e.Id}" : e.Id?.ToString() ?? "";
+}
