@@ -21,6 +21,7 @@ public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock
     public List<Job> ActiveJobs { get; private set; } = [];
     public List<WebhookLog> Webhooks { get; private set; } = [];
     public List<Warning> Warnings { get; } = [];
+    public List<PipedriveObject> DeletedUpstream { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -66,12 +67,14 @@ public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock
             Warnings.Add(new("warn", $"{badWebhooks} webhook{(badWebhooks == 1 ? "" : "s")} failed or rejected in the last 24 hours",
                 "Pipedrive or TC2 sent something Hermes could not use.", "/webhook/list?outcome=error", "See webhooks"));
 
-        // ── DELETED UPSTREAM ─────────────────────────────────────────────────────────────────────────────────────────
-        // "A Pipedrive object deleted upstream" (behaviour.md §2 and §6: an organization or person Pipedrive deleted,
-        // which Hermes must not silently recreate) is recorded by the Pipedrive sync, built on another branch. When
-        // that record exists (a table or column saying what was deleted and when), count it here and add a warning
-        // linking to the affected companies, e.g.:
-        //   Warnings.Add(new("warn", $"{n} Pipedrive records deleted upstream", "…relink or confirm…", "/company/list?deleted=1", "Review"));
-        // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+        // Deleted upstream: Pipedrive objects that Pipedrive deleted (by webhook, or a sync answered 404/410), which Hermes
+        // will not recreate on its own (behaviour.md §2, §6). Merges are bookkeeping, not something to look at.
+        DeletedUpstream = await db.PipedriveObjects.AsNoTracking()
+            .Where(o => o.DeletedAt != null && (o.DeletedReason == null || o.DeletedReason != "merged"))
+            .OrderByDescending(o => o.DeletedAt).Take(10).ToListAsync(ct);
+        var notFound = await db.PipedriveObjects.CountAsync(o => o.DeletedAt != null && o.DeletedReason == "not_found", ct);
+        if (notFound > 0)
+            Warnings.Add(new("warn", $"{notFound} Pipedrive record{(notFound == 1 ? " was" : "s were")} deleted upstream",
+                "A sync found the organization, person or deal gone from Pipedrive. Hermes will not recreate it by itself: check with the sales team whether it was deleted on purpose."));
     }
 }
