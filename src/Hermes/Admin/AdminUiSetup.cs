@@ -31,7 +31,11 @@ public static class AdminUiSetup
             o.Conventions.AllowAnonymousToPage("/Logout");
             o.Conventions.AddPageRoute("/Admins/Edit", "/admin/create");
             o.Conventions.AddPageRoute("/CustomFields/Edit", "/customfield/create");
-        }).AddMvcOptions(o => o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true); // pages say what is missing
+        }).AddMvcOptions(o =>
+        {
+            o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true; // pages say what is missing
+            o.ModelMetadataDetailsProviders.Add(new EmptyStringsStayEmpty());
+        });
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = ".hermes.antiforgery";
@@ -88,6 +92,22 @@ public static class AdminUiSetup
     /// <summary>Static files (the admin's CSS), then who is signed in. Call before the endpoints run.</summary>
     public static WebApplication UseAdminUi(this WebApplication app)
     {
+        // A browser that gets an empty error (a page's NotFound(), 403, 405) sees a short page instead of the
+        // browser's own error screen; API callers, which do not ask for HTML, get the empty response as before.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (!http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)) return;
+            var status = http.Response.StatusCode;
+            var title = status switch { 404 => "Not found", 403 => "Not allowed", 405 => "Not allowed", _ => $"Error {status}" };
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync($$"""
+                <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>{{title}} · Hermes admin</title><link rel="stylesheet" href="/ui/admin.css"></head>
+                <body class="bare"><main id="main"><div class="auth-card"><h1>{{title}}</h1>
+                <p class="muted">There is nothing here (HTTP {{status}}).</p><p><a href="/">Go to the dashboard</a></p></div></main></body></html>
+                """);
+        });
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -98,5 +118,14 @@ public static class AdminUiSetup
     {
         app.MapRazorPages();
         return app;
+    }
+
+    /// <summary>An empty text box binds as "" rather than null, so pages only check for blank.</summary>
+    sealed class EmptyStringsStayEmpty : Microsoft.AspNetCore.Mvc.ModelBinding.Metadata.IDisplayMetadataProvider
+    {
+        public void CreateDisplayMetadata(Microsoft.AspNetCore.Mvc.ModelBinding.Metadata.DisplayMetadataProviderContext context)
+        {
+            if (context.Key.ModelType == typeof(string)) context.DisplayMetadata.ConvertEmptyStringToNull = false;
+        }
     }
 }

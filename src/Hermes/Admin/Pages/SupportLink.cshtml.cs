@@ -59,7 +59,7 @@ public class SupportLinkModel(HermesDb db, SupportLinks links, HermesSettings se
         if (!string.IsNullOrWhiteSpace(Q))
         {
             var like = Listing.Like(Q.Trim());
-            var number = int.TryParse(Q.Trim(), CultureInfo.InvariantCulture, out var n) ? n : (int?)null;
+            var number = int.TryParse(Q.Trim(), CultureInfo.InvariantCulture, out var n) ? n : -1; // not a number: no id matches (ids are positive; a null parameter would match null columns)
             Matches = await db.Companies.Where(c => c.Name.ToLower().Contains(like) || c.Id == number || c.Tc2CligencyId == number || c.PdOrgId == number)
                 .OrderBy(c => c.Name).Take(20).ToListAsync();
         }

@@ -20,7 +20,7 @@ public class ListModel(HermesDb db) : ListPageModel
         if (list.Search is { } s)
         {
             var like = Listing.Like(s);
-            var number = int.TryParse(s, out var n) ? n : (int?)null;
+            var number = int.TryParse(s, out var n) ? n : -1; // not a number: no id matches (ids are positive; a null parameter would match null columns)
             query = query.Where(c => c.Name.ToLower().Contains(like) || (c.Website ?? "").ToLower().Contains(like) ||
                                      c.Id == number || c.PdOrgId == number || c.Tc2CligencyId == number || c.Tc2AgencyId == number);
         }

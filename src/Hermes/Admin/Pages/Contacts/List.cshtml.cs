@@ -19,7 +19,7 @@ public class ListModel(HermesDb db) : ListPageModel
         if (list.Search is { } s)
         {
             var like = Listing.Like(s);
-            var number = int.TryParse(s, out var n) ? n : (int?)null;
+            var number = int.TryParse(s, out var n) ? n : -1; // not a number: no id matches (ids are positive; a null parameter would match null columns)
             query = query.Where(c => ((c.FirstName ?? "") + " " + (c.LastName ?? "")).ToLower().Contains(like) ||
                                      (c.Email ?? "").ToLower().Contains(like) || (c.Phone ?? "").Contains(s) ||
                                      c.Company!.Name.ToLower().Contains(like) || c.Id == number || c.PdPersonId == number || c.Tc2SrId == number);

@@ -29,7 +29,7 @@ public class ListModel(HermesDb db) : ListPageModel
         if (list.Search is { } s)
         {
             var like = Listing.Like(s);
-            var number = int.TryParse(s, out var n) ? n : (int?)null;
+            var number = int.TryParse(s, out var n) ? n : -1; // not a number: no id matches (ids are positive; a null parameter would match null columns)
             query = query.Where(d => (d.Name ?? "").ToLower().Contains(like) || d.Company!.Name.ToLower().Contains(like) || d.Id == number || d.PdDealId == number);
         }
         Deals = await Sorts.Apply(query, list).PageAsync(list, ct);
