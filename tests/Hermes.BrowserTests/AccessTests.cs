@@ -55,6 +55,9 @@ public class AccessTests(BrowserFixture browser)
         Assert.Equal((HttpStatusCode.OK, "text/css"), (css.StatusCode, css.Content.Headers.ContentType?.MediaType));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/scalar/v1")).StatusCode);
+        Assert.Equal("""{"country_code":"GB"}""", await http.GetStringAsync("/loc/"));
+        Assert.Equal("[]", await http.GetStringAsync("/companies/?name=Nobody"));
     }
 
     [Fact]
