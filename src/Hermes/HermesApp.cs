@@ -6,6 +6,7 @@ using Hermes.Jobs;
 using Hermes.Operations;
 using Hermes.Pipedrive;
 using Hermes.Sales;
+using Hermes.Sandbox;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -63,6 +64,7 @@ public static class HermesApp
         AddDotEnv(builder.Configuration);
         configureSettings?.Invoke(builder.Configuration);
         var settings = HermesSettings.Load(key => builder.Configuration[key], Directory.GetCurrentDirectory());
+        settings = SandboxMode.Configure(builder, settings);
 
         Logging.Configure(builder.Logging, settings);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -84,6 +86,7 @@ public static class HermesApp
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
+        app.MapSandbox();
         app.UseCors(); // endpoint policies: the call booker's website origins
         app.UseAdminUi();
         app.MapHealth();

@@ -17,7 +17,8 @@ public static class Availability
         var step = duration + TimeSpan.FromMinutes(meeting.BufferMins);
         var firstDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(start.AddDays(-1), zone));
         var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(end.AddDays(1), zone));
-        var sorted = busy.OrderBy(b => b.Start).ToList();
+        var merged = Merge(busy);
+        var next = 0; // slots only move forward, so busy periods that ended before one can't touch any later slot
         for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
         {
             if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
@@ -27,11 +28,23 @@ public static class Availability
             {
                 var slotEnd = slotStart + duration;
                 if (slotStart < start || slotEnd > end || slotStart < earliest) continue;
-                if (sorted.Any(b => BookingService.Overlaps(b.Start, b.End, slotStart, slotEnd))) continue;
+                while (next < merged.Count && merged[next].End < slotStart) next++;
+                if (next < merged.Count && BookingService.Overlaps(merged[next].Start, merged[next].End, slotStart, slotEnd)) continue;
                 slots.Add((slotStart, slotEnd));
             }
         }
         return slots;
+    }
+
+    /// <summary>Busy periods in order, overlapping or touching ones joined, so their ends increase too.</summary>
+    static List<BusyPeriod> Merge(IReadOnlyList<BusyPeriod> busy)
+    {
+        var merged = new List<BusyPeriod>(busy.Count);
+        foreach (var b in busy.OrderBy(b => b.Start))
+            if (merged.Count > 0 && b.Start <= merged[^1].End)
+                merged[^1] = merged[^1] with { End = b.End > merged[^1].End ? b.End : merged[^1].End };
+            else merged.Add(b);
+        return merged;
     }
 
     /// <summary>

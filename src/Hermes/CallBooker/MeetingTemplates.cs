@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Hermes.Configuration;
 using Hermes.Domain;
@@ -76,5 +75,6 @@ public static class MeetingTemplates
     }
 
     /// <summary>The description is HTML in Google Calendar: what the prospect typed must not become markup.</summary>
-    static string Html(string value) => WebUtility.HtmlEncode(value);
+    static string Html(string value) =>
+        value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }

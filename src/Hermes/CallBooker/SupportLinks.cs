@@ -17,6 +17,9 @@ public sealed class SupportLinks(HermesSettings settings, TimeProvider clock)
 {
     public sealed record Verified(bool Express, bool Legacy);
 
+    /// <summary><c>SIGNING_KEY</c>; in the sandbox or dev mode without one, a key of this process (links last until a restart).</summary>
+    readonly string _key = settings.SigningKey.Length > 0 ? settings.SigningKey : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
     public string Create(int adminId, int companyId, bool express, out long expiry)
     {
         expiry = clock.GetUtcNow().AddDays(settings.SupportTtlDays).ToUnixTimeSeconds();
@@ -28,7 +31,7 @@ public sealed class SupportLinks(HermesSettings settings, TimeProvider clock)
     public string Sign(int adminId, int companyId, string expiry, bool express)
     {
         var data = $"support-link|{adminId}|{companyId}|{expiry}|{(express ? "express" : "standard")}";
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(settings.SigningKey), Encoding.UTF8.GetBytes(data));
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(_key), Encoding.UTF8.GetBytes(data));
         return Convert.ToHexStringLower(mac);
     }
 
@@ -36,13 +39,13 @@ public sealed class SupportLinks(HermesSettings settings, TimeProvider clock)
     public string LegacySign(params string[] args)
     {
         var joined = string.Join("-", args.Where(a => a.Length > 0 && a != "0"));
-        return Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes($"{settings.SigningKey}:{joined}")));
+        return Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes($"{_key}:{joined}")));
     }
 
     /// <summary>Which link the signature is for (standard or express, new or legacy), or null when it matches none.</summary>
     public Verified? Verify(string adminId, string companyId, string expiry, string? signature)
     {
-        if (string.IsNullOrEmpty(signature) || settings.SigningKey.Length == 0) return null;
+        if (string.IsNullOrEmpty(signature)) return null;
         if (!int.TryParse(adminId, NumberStyles.None, CultureInfo.InvariantCulture, out var admin)
             || !int.TryParse(companyId, NumberStyles.None, CultureInfo.InvariantCulture, out var company))
             return null;

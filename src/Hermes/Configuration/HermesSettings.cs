@@ -19,18 +19,26 @@ public sealed record HermesSettings
     public string DefaultTimezone { get; init; } = "Europe/London";
 
     public string Tc2ApiKey { get; init; } = "";
-    public string Tc2BaseUrl { get; init; } = "";
+    public string Tc2BaseUrl { get => Late(_tc2BaseUrl); init => _tc2BaseUrl = value; }
     public string PdApiKey { get; init; } = "";
-    public string PdBaseUrl { get; init; } = "";
+    public string PdBaseUrl { get => Late(_pdBaseUrl); init => _pdBaseUrl = value; }
     public string PdWebhookUsername { get; init; } = "";
     public string PdWebhookPassword { get; init; } = "";
     /// <summary>True only when <c>PD_WEBHOOK_AUTH=none</c>: webhooks accepted without credentials.</summary>
     public bool PdWebhookAuthDisabled { get; init; }
 
     public GoogleServiceAccount Google { get; init; } = new();
-    public string GoogleCalendarBaseUrl { get; init; } = "https://www.googleapis.com/calendar/v3";
+    public string GoogleCalendarBaseUrl { get => Late(_googleCalendarBaseUrl); init => _googleCalendarBaseUrl = value; }
 
     public bool Sandbox { get; init; }
+
+    /// <summary>Sandbox only: Hermes's own address, which the simulators' URLs above are resolved against (see <see cref="SelfOrigin"/>).</summary>
+    public SelfOrigin? Self { get; init; }
+
+    string _tc2BaseUrl = "";
+    string _pdBaseUrl = "";
+    string _googleCalendarBaseUrl = "https://www.googleapis.com/calendar/v3";
+    string Late(string url) => Self?.Resolve(url) ?? url;
 
     /// <summary>Website origins allowed by CORS (comma separated <c>CORS_ORIGINS</c>).</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = ["https://tutorcruncher.com", "https://new.tutorcruncher.com"];
@@ -164,7 +172,11 @@ public sealed record GoogleServiceAccount
     public string ClientEmail { get; init; } = "";
     public string ClientId { get; init; } = "";
     public string ProjectId { get; init; } = "";
-    public string TokenUri { get; init; } = "https://oauth2.googleapis.com/token";
+    public string TokenUri { get => Self?.Resolve(_tokenUri) ?? _tokenUri; init => _tokenUri = value; }
+    /// <summary>Sandbox only: resolves a token URI on Hermes's own port (see <see cref="SelfOrigin"/>).</summary>
+    public SelfOrigin? Self { get; init; }
+
+    string _tokenUri = "https://oauth2.googleapis.com/token";
 }
 
 public sealed record JobSettings

@@ -20,4 +20,8 @@ public class PipedriveObject
     public int? MergedIntoPdId { get; set; }
     public int? Tc2CligencyId { get; set; }
     public string? CompanyName { get; set; }
+    /// <summary>For deals: the person, stage and pipeline Pipedrive last named, linked when they reach Hermes after the deal.</summary>
+    public int? RefPersonId { get; set; }
+    public int? RefStageId { get; set; }
+    public int? RefPipelineId { get; set; }
 }

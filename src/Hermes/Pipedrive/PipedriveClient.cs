@@ -73,7 +73,7 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
             throw new PipedriveEmptyResponseException(method.Method, shortPath, (int)status);
         if (obj["success"]?.GetValueKind() == JsonValueKind.False)
             throw new PipedriveException(status, method.Method, shortPath, text);
-        return obj["data"];
+        return obj["data"]?.DeepClone();
     }
 
     static bool LooksLikeJson(string text) => text.TrimStart().StartsWith('{');

@@ -21,10 +21,11 @@ public sealed class WebhookValidationException(string field, string message) : E
 /// Rules shared by every object:
 /// <list type="bullet">
 /// <item>Matching: the <c>hermes_id</c> custom field first (several ids after a merge), then the Pipedrive id column.</item>
-/// <item>Only what the event changed is taken (a v2 <c>previous</c> lists exactly that; for v1 it is what differs
-///   between <c>previous</c> and <c>current</c>), and only fields Pipedrive owns. A create takes every field present.</item>
-/// <item>Out of order: an event older than the newest one applied to that object is skipped; an object Pipedrive
-///   deleted stays deleted (<see cref="PipedriveObject"/>).</item>
+/// <item>Only fields Pipedrive owns are taken, from the object's current state in the event (only values present;
+///   empty emails and phones never wipe Hermes's).</item>
+/// <item>Out of order: an event older than the newest one applied to that object is skipped, so the newest state wins
+///   whatever the arrival order; an object Pipedrive deleted stays deleted (<see cref="PipedriveObject"/>); a deal's
+///   person, stage or pipeline that arrives after the deal is linked when it arrives.</item>
 /// <item>Merges keep the row that matches the surviving Pipedrive object, move the loser's children onto it, delete the
 ///   loser and queue a clean <c>hermes_id</c> write-back.</item>
 /// </list>
@@ -86,7 +87,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             };
             db.Companies.Add(company);
             await db.SaveChangesAsync(ct);
-            await ApplyCustomFields(e, "Company", company, all: true, ct);
+            await ApplyCustomFields(e, "Company", company, ct);
             await Seen(PipedriveObject.Organization, id, e, ct);
             await db.SaveChangesAsync(ct);
             return $"company {company.Id} created";
@@ -94,14 +95,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
 
         var before = await Tc2View(company.Id, ct);
         company.PdOrgId = id;
-        if (e.HasChanged("name") && Truncate(cur.Str("name")) is { Length: > 0 } name) company.Name = name;
-        if (e.HasChanged("owner_id") && cur.Int("owner_id") is { } ownerPdId)
+        if (Truncate(cur.Str("name")) is { Length: > 0 } name) company.Name = name;
+        if (cur.Int("owner_id") is { } ownerPdId)
         {
             var owner = await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPdId, ct);
             if (owner is not null) company.SalesPersonId = owner.Id;
             else log.LogWarning("Organization {OrgId}: owner {Owner} is no Hermes admin; sales person left as it was", id, ownerPdId);
         }
-        await ApplyCustomFields(e, "Company", company, all: e.Changed is null, ct);
+        await ApplyCustomFields(e, "Company", company, ct);
         await db.SaveChangesAsync(ct);
 
         var merged = new List<int>();
@@ -198,20 +199,23 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             contact.Phone = Truncate(cur.Str("phone"));
             db.Contacts.Add(contact);
             await db.SaveChangesAsync(ct);
-            await ApplyCustomFields(e, "Contact", contact, all: true, ct);
+            await ApplyCustomFields(e, "Contact", contact, ct);
             await Seen(PipedriveObject.Person, id, e, ct);
             await db.SaveChangesAsync(ct);
+            var waitingForPerson = await DealsWaitingFor(o => o.RefPersonId == id, ct);
+            await db.Deals.Where(d => waitingForPerson.Contains(d.PdDealId) && d.ContactId == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.ContactId, contact.Id), ct);
             return $"contact {contact.Id} created";
         }
 
         contact.PdPersonId = id;
-        if (e.HasChanged("name") && !string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
-        if (e.HasChanged("email") && cur.Str("email") is { Length: > 0 } email) contact.Email = Truncate(email);
-        if (e.HasChanged("phone") && cur.Str("phone") is { Length: > 0 } phone) contact.Phone = Truncate(phone);
-        if (e.HasChanged("org_id") && cur.Int("org_id") is { } newOrg &&
+        if (!string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
+        if (cur.Str("email") is { Length: > 0 } email) contact.Email = Truncate(email);
+        if (cur.Str("phone") is { Length: > 0 } phone) contact.Phone = Truncate(phone);
+        if (cur.Int("org_id") is { } newOrg &&
             await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == newOrg, ct) is { } newCompany)
             contact.CompanyId = newCompany.Id;
-        await ApplyCustomFields(e, "Contact", contact, all: e.Changed is null, ct);
+        await ApplyCustomFields(e, "Contact", contact, ct);
         await db.SaveChangesAsync(ct);
 
         var merged = new List<int>();
@@ -313,8 +317,9 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             };
             db.Deals.Add(deal);
             await db.SaveChangesAsync(ct);
-            await ApplyCustomFields(e, "Deal", deal, all: true, ct);
+            await ApplyCustomFields(e, "Deal", deal, ct);
             await Seen(PipedriveObject.Deal, id, e, ct);
+            await RememberReferences(id, cur, ct);
             await db.SaveChangesAsync(ct);
             await QueueTc2UpdateIfChanged(owningCompany, before, ct);
             return $"deal {deal.Id} created";
@@ -322,16 +327,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
 
         var beforeView = await Tc2View(deal.CompanyId, ct);
         deal.PdDealId = id;
-        if (e.HasChanged("title") && Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
-        if (e.HasChanged("status") && Truncate(cur.Str("status")) is { Length: > 0 } status) deal.Status = status;
-        if (e.HasChanged("owner_id") && cur.Int("owner_id") is { } ownerPd && await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPd, ct) is { } newOwner)
+        if (Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
+        if (Truncate(cur.Str("status")) is { Length: > 0 } status) deal.Status = status;
+        if (cur.Int("owner_id") is { } ownerPd && await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPd, ct) is { } newOwner)
             deal.AdminId = newOwner.Id;
-        if (e.HasChanged("person_id")) deal.ContactId = await ContactId(cur.Int("person_id"), ct);
-        if (e.HasChanged("pipeline_id")) deal.PipelineId = await PipelineId(cur.Int("pipeline_id"), ct);
-        if (e.HasChanged("stage_id")) deal.StageId = await StageId(cur.Int("stage_id"), ct);
-        if (e.HasChanged("org_id") && cur.Int("org_id") is { } orgId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgId, ct) is { } movedTo)
+        if (cur.Has("person_id")) deal.ContactId = await ContactId(cur.Int("person_id"), ct);
+        if (cur.Has("pipeline_id")) deal.PipelineId = await PipelineId(cur.Int("pipeline_id"), ct);
+        if (cur.Has("stage_id")) deal.StageId = await StageId(cur.Int("stage_id"), ct);
+        if (cur.Int("org_id") is { } orgId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgId, ct) is { } movedTo)
             deal.CompanyId = movedTo.Id;
-        await ApplyCustomFields(e, "Deal", deal, all: e.Changed is null, ct);
+        await ApplyCustomFields(e, "Deal", deal, ct);
+        await RememberReferences(id, cur, ct);
         await db.SaveChangesAsync(ct);
 
         var merged = new List<int>();
@@ -400,6 +406,20 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     async Task<int?> StageId(int? pdStageId, CancellationToken ct) =>
         pdStageId is null ? null : await db.Stages.Where(s => s.PdStageId == pdStageId).Select(s => (int?)s.Id).FirstOrDefaultAsync(ct);
 
+    /// <summary>Keeps the Pipedrive ids a deal refers to, so a person, stage or pipeline that arrives later can be linked.</summary>
+    async Task RememberReferences(int pdDealId, PipedriveObjectData cur, CancellationToken ct)
+    {
+        var state = await State(PipedriveObject.Deal, pdDealId, ct);
+        if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = PipedriveObject.Deal, PdId = pdDealId });
+        if (cur.Has("person_id")) state.RefPersonId = cur.Int("person_id");
+        if (cur.Has("stage_id")) state.RefStageId = cur.Int("stage_id");
+        if (cur.Has("pipeline_id")) state.RefPipelineId = cur.Int("pipeline_id");
+    }
+
+    /// <summary>The deals (by Pipedrive id) whose last known state names what just arrived.</summary>
+    async Task<List<int?>> DealsWaitingFor(System.Linq.Expressions.Expression<Func<PipedriveObject, bool>> refersTo, CancellationToken ct) =>
+        await db.PipedriveObjects.Where(o => o.Entity == PipedriveObject.Deal).Where(refersTo).Select(o => (int?)o.PdId).ToListAsync(ct);
+
     // ───────────────────────────── Pipeline and Stage ─────────────────────────────
 
     async Task<string> UpsertPipeline(PipedriveEvent e, CancellationToken ct)
@@ -411,9 +431,12 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         {
             db.Pipelines.Add(pipeline = new Pipeline { PdPipelineId = id, Name = name ?? $"Pipeline {id}" });
             await db.SaveChangesAsync(ct);
+            var waitingForPipeline = await DealsWaitingFor(o => o.RefPipelineId == id, ct);
+            await db.Deals.Where(d => waitingForPipeline.Contains(d.PdDealId) && d.PipelineId == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.PipelineId, pipeline.Id), ct);
             return $"pipeline {pipeline.Id} created";
         }
-        if (e.HasChanged("name") && name is { Length: > 0 }) pipeline.Name = name;
+        if (name is { Length: > 0 }) pipeline.Name = name;
         await db.SaveChangesAsync(ct);
         return $"pipeline {pipeline.Id} updated";
     }
@@ -435,9 +458,12 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         {
             db.Stages.Add(stage = new Stage { PdStageId = id, Name = name ?? $"Stage {id}" });
             await db.SaveChangesAsync(ct);
+            var waitingForStage = await DealsWaitingFor(o => o.RefStageId == id, ct);
+            await db.Deals.Where(d => waitingForStage.Contains(d.PdDealId) && d.StageId == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.StageId, stage.Id), ct);
             return $"stage {stage.Id} created";
         }
-        if (e.HasChanged("name") && name is { Length: > 0 }) stage.Name = name;
+        if (name is { Length: > 0 }) stage.Name = name;
         await db.SaveChangesAsync(ct);
         return $"stage {stage.Id} updated";
     }
@@ -477,7 +503,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     }
 
     /// <summary>Custom fields Pipedrive may write for this object: not hermes_id, not TC2-owned columns, not inherited deal fields.</summary>
-    async Task ApplyCustomFields(PipedriveEvent e, string objectType, object entity, bool all, CancellationToken ct)
+    async Task ApplyCustomFields(PipedriveEvent e, string objectType, object entity, CancellationToken ct)
     {
         var cur = e.Current!;
         foreach (var field in _fields.For(objectType))
@@ -485,7 +511,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             if (field.PdFieldId is not { Length: > 0 } key || field.HermesFieldName == CustomFieldMap.HermesIdField) continue;
             if (field.MachineName == "signup_questionnaire" || (field.HermesFieldName is { } column && NotOwnedByPipedrive.Contains(column))) continue;
             if (_fields.InheritedFrom(field) is not null) continue; // the company's value; a Pipedrive edit is not taken
-            if (!cur.Has(key) || (!all && !e.HasChanged(key))) continue;
+            if (!cur.Has(key)) continue;
             var value = cur.Value(key);
             if (field.FieldType == CustomField.TypeFk && value is not null)
             {
@@ -497,7 +523,6 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
                 }
                 value = adminId;
             }
-            if (value is null && field.HermesFieldName is null && !e.HasChanged(key)) continue; // a create with an empty value stores nothing
             if (!await CustomFieldValues.SetAsync(db, field, entity, value, ct))
                 log.LogWarning("{Object} field {Field}: value {Value} does not fit; left as it was", objectType, field.MachineName, value);
         }

@@ -20,8 +20,6 @@ public sealed record PipedriveEvent(
     int? Id,
     PipedriveObjectData? Current,
     PipedriveObjectData? Previous,
-    /// <summary>The names of the fields this event changed; null when every field present counts (a create, or v1 without a previous).</summary>
-    IReadOnlySet<string>? Changed,
     int? MergedToId,
     int? MergedFromId,
     string? ChangeSource)
@@ -32,8 +30,6 @@ public sealed record PipedriveEvent(
 
     /// <summary>When the object last changed in Pipedrive, per this event (absent in some payloads).</summary>
     public DateTime? UpdateTime => Current?.Time("update_time") ?? Previous?.Time("update_time");
-
-    public bool HasChanged(string field) => Changed is null || Changed.Contains(field);
 }
 
 /// <summary>A Pipedrive object's fields, normalised. Absent and null are different: null means Pipedrive cleared it.</summary>
@@ -103,22 +99,15 @@ public static class PipedriveWebhookParser
         if (delete && previous is null && AsInt(meta["id"] ?? meta["entity_id"]) is null)
             throw new InvalidWebhookException("a delete must say which object (previous or meta.id)");
 
-        IReadOnlySet<string>? changed = null;
-        if (!delete && previous is not null)
-            changed = v2
-                ? previous.Fields.Keys.ToHashSet()                                   // v2: previous holds only what changed
-                : current!.Fields.Keys.Union(previous.Fields.Keys)
-                    .Where(k => !JsonNode.DeepEquals(current[k], previous[k])).ToHashSet();
-
+        if ((current is not null && current.Has("id") && current.Int("id") is null) || (previous is not null && previous.Has("id") && previous.Int("id") is null))
+            throw new InvalidWebhookException("id must be a number");
         var id = current?.Int("id") ?? previous?.Int("id") ?? AsInt(meta["entity_id"]) ?? AsInt(meta["id"]);
         if (id is null && entity is "organization" or "person" or "deal" or "pipeline" or "stage")
             throw new InvalidWebhookException("the object's id is missing");
-        if (current is not null && current.Has("id") && current.Int("id") is null)
-            throw new InvalidWebhookException("id must be a number");
 
         return new PipedriveEvent(
             v2 ? "2" : "1", entity, action, delete ? PipedriveAction.Delete : PipedriveAction.Upsert, id,
-            delete ? null : current, previous, changed,
+            delete ? null : current, previous,
             AsInt(meta["merged_to_id"]), AsInt(meta["merged_from_id"]), Text(meta["change_source"]));
     }
 

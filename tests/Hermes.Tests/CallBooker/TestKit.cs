@@ -37,10 +37,10 @@ public static class TestKit
         return entity;
     }
 
-    public static Admin Steve(int? tc2AdminId = 20) => new()
+    public static Admin Steve(int? tc2AdminId = 20, string timezone = "Europe/London", string username = "climan@example.com") => new()
     {
-        FirstName = "Steve", LastName = "Jobs", Username = "climan@example.com", Tc2AdminId = tc2AdminId, PdOwnerId = 99,
-        IsSalesPerson = true, SellsPayg = true, SellsGb = true, Timezone = "Europe/London",
+        FirstName = "Steve", LastName = "Jobs", Username = username, Tc2AdminId = tc2AdminId, PdOwnerId = 99,
+        IsSalesPerson = true, SellsPayg = true, SellsGb = true, Timezone = timezone,
     };
 
     /// <summary>Three pipelines, one per price plan, each with its own entry stage, named in the config row.</summary>

@@ -95,5 +95,8 @@ public sealed class HermesInstance : IAsyncDisposable
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        // Each test has a database (so a pool) of its own: close its idle connections now rather than after Npgsql's
+        // idle timeout, or a full run holds hundreds of them and PostgreSQL refuses more ("too many clients").
+        if (Database.Kind == DatabaseKind.Postgres) Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(Database.ConnectionString));
     }
 }

@@ -24,9 +24,12 @@ public abstract class PipedriveWebhookTest : IAsyncLifetime
     protected Admin Owner = null!;
     protected Admin OtherAdmin = null!;
 
+    /// <summary>Settings this test class needs on top of the defaults (e.g. where Pipedrive is).</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings) { }
+
     public virtual async Task InitializeAsync()
     {
-        Hermes = await HermesInstance.StartAsync();
+        Hermes = await HermesInstance.StartAsync(Configure);
         await using var db = Hermes.Db();
         Owner = new Admin { Username = "testing@example.com", FirstName = "Sally", LastName = "Seller", PdOwnerId = 10, IsSalesPerson = true };
         OtherAdmin = new Admin { Username = "steve@example.com", FirstName = "Steve", LastName = "Jobs", PdOwnerId = 99, IsSalesPerson = true };
@@ -40,7 +43,7 @@ public abstract class PipedriveWebhookTest : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
-    public async Task DisposeAsync() => await Hermes.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Hermes.DisposeAsync();
 
     protected DateTime Now => Hermes.Clock.GetUtcNow().UtcDateTime;
 

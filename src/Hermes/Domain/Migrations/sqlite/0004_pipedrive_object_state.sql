@@ -7,6 +7,9 @@ CREATE TABLE "pipedrive_object" (
     "merged_into_pd_id" INT,
     "tc2_cligency_id" INT,
     "company_name" VARCHAR(255),
+    "ref_person_id" INT,
+    "ref_stage_id" INT,
+    "ref_pipeline_id" INT,
     PRIMARY KEY ("entity", "pd_id")
 );
 CREATE INDEX "pipedrive_object_cligency_idx" ON "pipedrive_object" ("tc2_cligency_id");
