@@ -8,6 +8,8 @@ namespace Hermes.AdminUi;
 /// <summary>Checks an email and password (with lock-out), upgrades old hashes and issues the session cookie.</summary>
 public sealed class AdminSignIn(HermesDb db, AdminPasswords passwords, LoginThrottle throttle, TimeProvider clock, ILogger<AdminSignIn> log)
 {
+    static readonly Domain.Admin TimingDummy = new() { Password = new AdminPasswords().Hash(new Domain.Admin(), Guid.NewGuid().ToString()) };
+
     public abstract record Outcome;
     public sealed record SignedIn(Domain.Admin Admin) : Outcome;
     public sealed record WrongCredentials : Outcome;
@@ -40,6 +42,8 @@ public sealed class AdminSignIn(HermesDb db, AdminPasswords passwords, LoginThro
             log.LogInformation("Admin {AdminId} signed in", admin.Id);
             return new SignedIn(admin);
         }
+        // No admin with that email: spend the same hashing time, so the answer's timing does not say whether it exists.
+        if (candidates.Count == 0) passwords.Verify(TimingDummy, password);
         var locked = throttle.Failed(username);
         log.LogWarning("Admin sign-in failed for {Username}{Locked}", username, locked is null ? "" : "; now locked out");
         return locked is { } until ? new LockedOut(until) : new WrongCredentials();

@@ -33,6 +33,7 @@ public sealed class LoginThrottle(TimeProvider clock)
     public DateTimeOffset? Failed(string username)
     {
         var now = clock.GetUtcNow();
+        if (_entries.Count > 10_000) Prune(now); // failures for made-up emails must not grow without bound
         var entry = _entries.AddOrUpdate(Key(username),
             _ => new Entry(1, now, null),
             (_, e) => e.LockedUntil is { } until && until > now ? e
@@ -45,4 +46,11 @@ public sealed class LoginThrottle(TimeProvider clock)
     }
 
     public void Succeeded(string username) => _entries.TryRemove(Key(username), out _);
+
+    void Prune(DateTimeOffset now)
+    {
+        foreach (var (key, e) in _entries)
+            if (e.LockedUntil is { } until ? until <= now : now - e.FirstFailure > Window)
+                _entries.TryRemove(new KeyValuePair<string, Entry>(key, e));
+    }
 }
