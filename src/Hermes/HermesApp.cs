@@ -1,3 +1,4 @@
+using Hermes.AdminUi;
 using Hermes.CallBooker;
 using Hermes.Configuration;
 using Hermes.Domain;
@@ -56,7 +57,11 @@ public static class HermesApp
         Action<IConfigurationBuilder>? configureSettings = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(HermesApp).Assembly.GetName().Name, // Razor Pages and static assets, also under a test host
+        });
         AddDotEnv(builder.Configuration);
         configureSettings?.Invoke(builder.Configuration);
         var settings = HermesSettings.Load(key => builder.Configuration[key], Directory.GetCurrentDirectory());
@@ -79,12 +84,14 @@ public static class HermesApp
         services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
+        services.AddAdminUi();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.UseApiTrailingSlash();
         app.MapSandbox();
         app.UseCors(); // endpoint policies: the call booker's website origins
+        app.UseAdminUi();
         app.MapHealth();
         app.MapPipedrive();
         app.MapTc2();
@@ -93,6 +100,7 @@ public static class HermesApp
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.MapAdminUi();
         return app;
     }
 

@@ -1,0 +1,37 @@
+using Hermes.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.AdminUi.Pages.Deals;
+
+public class ListModel(HermesDb db) : ListPageModel
+{
+    static readonly SortMap<Deal> Sorts = new SortMap<Deal>("id", defaultDescending: true)
+        .Add("id", d => d.Id).Add("name", d => d.Name).Add("status", d => d.Status).Add("company", d => d.Company!.Name)
+        .Add("pipeline", d => d.Pipeline == null ? null : d.Pipeline.Name).Add("stage", d => d.Stage == null ? null : d.Stage.Name)
+        .Add("owner", d => d.Admin!.FirstName + " " + d.Admin.LastName).Add("pd", d => d.PdDealId);
+
+    public static readonly string[] Statuses = [Deal.StatusOpen, Deal.StatusWon, Deal.StatusLost, Deal.StatusDeleted];
+
+    public Paged<Deal> Deals { get; private set; } = null!;
+    public string? Status { get; private set; }
+    public Stage? Stage { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var list = ReadList();
+        var query = db.Deals.Include(d => d.Company).Include(d => d.Contact).Include(d => d.Pipeline).Include(d => d.Stage).Include(d => d.Admin).AsQueryable();
+        Status = Statuses.FirstOrDefault(s => s == Request.Query["status"].FirstOrDefault());
+        if (Status is not null) query = query.Where(d => d.Status == Status);
+        if (int.TryParse(Request.Query["stage"].FirstOrDefault(), out var stageId) && (Stage = await db.Stages.FindAsync([stageId], ct)) is not null)
+            query = query.Where(d => d.StageId == stageId);
+        Filters["status"] = Status;
+        Filters["stage"] = Stage?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (list.Search is { } s)
+        {
+            var like = Listing.Like(s);
+            var number = int.TryParse(s, out var n) ? n : -1; // not a number: no id matches (ids are positive; a null parameter would match null columns)
+            query = query.Where(d => (d.Name ?? "").ToLower().Contains(like) || d.Company!.Name.ToLower().Contains(like) || d.Id == number || d.PdDealId == number);
+        }
+        Deals = await Sorts.Apply(query, list).PageAsync(list, ct);
+    }
+}

@@ -1,0 +1,34 @@
+using Hermes.Domain;
+using Hermes.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.AdminUi.Pages.Jobs;
+
+public class ListModel(HermesDb db) : ListPageModel
+{
+    public static readonly string[] Statuses = [Job.Failed, Job.Pending, Job.Running, Job.Done];
+    static readonly SortMap<Job> Sorts = new SortMap<Job>("id", defaultDescending: true)
+        .Add("id", j => j.Id).Add("kind", j => j.Kind).Add("status", j => j.Status).Add("attempts", j => j.Attempts)
+        .Add("runafter", j => j.RunAfter).Add("updated", j => j.UpdatedAt).Add("key", j => j.OrderingKey);
+
+    public Paged<Job> Jobs { get; private set; } = null!;
+    public string? Status { get; private set; }
+    public Dictionary<string, int> Counts { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var list = ReadList();
+        Status = Statuses.FirstOrDefault(s => s == Request.Query["status"].FirstOrDefault());
+        Filters["status"] = Status;
+        var query = db.Jobs.AsNoTracking();
+        if (Status is not null) query = query.Where(j => j.Status == Status);
+        if (list.Search is { } s)
+        {
+            var like = Listing.Like(s);
+            query = query.Where(j => j.Kind.ToLower().Contains(like) || (j.OrderingKey ?? "").ToLower().Contains(like) ||
+                                     (j.LastError ?? "").ToLower().Contains(like) || j.Payload.ToLower().Contains(like));
+        }
+        Jobs = await Sorts.Apply(query, list).PageAsync(list, ct);
+        Counts = await db.Jobs.GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+    }
+}

@@ -1,0 +1,28 @@
+using Hermes.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.AdminUi.Pages.Meetings;
+
+public class ListModel(HermesDb db) : ListPageModel
+{
+    static readonly SortMap<Meeting> Sorts = new SortMap<Meeting>("start", defaultDescending: true)
+        .Add("id", m => m.Id).Add("start", m => m.StartTime).Add("type", m => m.MeetingType).Add("status", m => m.Status)
+        .Add("admin", m => m.Admin!.FirstName + " " + m.Admin.LastName).Add("company", m => m.Contact!.Company!.Name)
+        .Add("created", m => m.Created);
+
+    public Paged<Meeting> Meetings { get; private set; } = null!;
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var list = ReadList();
+        var query = db.Meetings.Include(m => m.Admin).Include(m => m.Contact).ThenInclude(c => c!.Company).Include(m => m.Deal).AsQueryable();
+        if (list.Search is { } s)
+        {
+            var like = Listing.Like(s);
+            query = query.Where(m => m.Contact!.Company!.Name.ToLower().Contains(like) ||
+                                     ((m.Contact.FirstName ?? "") + " " + (m.Contact.LastName ?? "")).ToLower().Contains(like) ||
+                                     (m.Admin!.FirstName + " " + m.Admin.LastName).ToLower().Contains(like) || m.MeetingType == like);
+        }
+        Meetings = await Sorts.Apply(query, list).PageAsync(list, ct);
+    }
+}
