@@ -96,6 +96,7 @@ public static class HermesApp
         app.MapPipedrive();
         app.MapTc2();
         app.MapCallBooker();
+        app.MapWebsiteBooker();
         app.MapSales();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Hermes API"));

@@ -22,8 +22,10 @@ public sealed record CalendarEvent(string Id, string? MeetLink, string? HtmlLink
 /// Service-account access tokens that impersonate one admin each (domain-wide delegation: the JWT's <c>sub</c> is the
 /// admin's email). Google.Apis.Auth signs the assertion with <c>G_PRIVATE_KEY</c>, posts it to <c>G_TOKEN_URI</c> and
 /// caches the token until shortly before it expires; one credential per admin is kept for the process's life.
+/// The assertion's iat/exp and the cache's expiry follow Hermes's <see cref="TimeProvider"/>, so a test clock moved
+/// forward (or a sandbox on one) still gets tokens the issuer accepts.
 /// </summary>
-public sealed class GoogleTokenSource(HermesSettings settings)
+public sealed class GoogleTokenSource(HermesSettings settings, TimeProvider time)
 {
     public const string CalendarScope = "https://www.googleapis.com/auth/calendar";
     readonly ConcurrentDictionary<string, Lazy<ServiceAccountCredential>> _credentials = new(StringComparer.OrdinalIgnoreCase);
@@ -40,6 +42,7 @@ public sealed class GoogleTokenSource(HermesSettings settings)
                 User = email,
                 Scopes = [CalendarScope],
                 KeyId = google.PrivateKeyId.Length > 0 ? google.PrivateKeyId : null,
+                Clock = new ClockFromTimeProvider(time),
             };
             return new ServiceAccountCredential(initializer.FromPrivateKey(google.PrivateKey));
         })).Value;
@@ -60,6 +63,13 @@ public sealed class GoogleTokenSource(HermesSettings settings)
 /// <c>POST {base}/calendars/{admin}/events?conferenceDataVersion=1</c> with a Google Meet link, both in the admin's own
 /// calendar through impersonation. Any failure is a <see cref="GoogleCalendarException"/>.
 /// </summary>
+/// <summary>Google.Apis' clock interface over Hermes's <see cref="TimeProvider"/>.</summary>
+sealed class ClockFromTimeProvider(TimeProvider time) : Google.Apis.Util.IClock
+{
+    public DateTime Now => time.GetLocalNow().DateTime;
+    public DateTime UtcNow => time.GetUtcNow().UtcDateTime;
+}
+
 public sealed class GoogleCalendarClient(HttpClient http, GoogleTokenSource tokens, HermesSettings settings, ILogger<GoogleCalendarClient> log)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

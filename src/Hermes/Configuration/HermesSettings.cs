@@ -15,7 +15,7 @@ public sealed record HermesSettings
     public int Port { get; init; } = 8000;
     public string SigningKey { get; init; } = "";
     public int SupportTtlDays { get; init; } = 4;
-    public string CallbookerBaseUrl { get; init; } = "https://tutorcruncher.com/book-a-call";
+    public string CallbookerBaseUrl { get => Late(_callbookerBaseUrl); init => _callbookerBaseUrl = value; }
     public string DefaultTimezone { get; init; } = "Europe/London";
 
     public string Tc2ApiKey { get; init; } = "";
@@ -39,6 +39,7 @@ public sealed record HermesSettings
     /// <summary>Sandbox only: Hermes's own address, which the simulators' URLs above are resolved against (see <see cref="SelfOrigin"/>).</summary>
     public SelfOrigin? Self { get; init; }
 
+    string _callbookerBaseUrl = "https://tutorcruncher.com/book-a-call";
     string _tc2BaseUrl = "";
     string _pdBaseUrl = "";
     string _googleCalendarBaseUrl = "https://www.googleapis.com/calendar/v3";
@@ -48,6 +49,9 @@ public sealed record HermesSettings
     public IReadOnlyList<string> CorsOrigins { get; init; } = ["https://tutorcruncher.com", "https://new.tutorcruncher.com"];
 
     public JobSettings Jobs { get; init; } = new();
+
+    /// <summary>The website booker's reps file (<c>BOOKER_REPS_FILE</c>); unset: the one shipped in wwwroot/book-a-call.</summary>
+    public string BookerRepsFile { get; init; } = "";
 
     public static HermesSettings Load(Func<string, string?> get, string contentRoot)
     {
@@ -101,6 +105,7 @@ public sealed record HermesSettings
             CorsOrigins = Str("CORS_ORIGINS") is { Length: > 0 } origins
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : ["https://tutorcruncher.com", "https://new.tutorcruncher.com"],
+            BookerRepsFile = Str("BOOKER_REPS_FILE"),
             Jobs = new JobSettings
             {
                 Workers = ParseInt(get, "JOB_WORKERS", 4, min: 0, max: 64),

@@ -44,6 +44,9 @@ public static class SandboxMode
                 PrivateKey = key.PrivateKeyPem, PrivateKeyId = key.PrivateKeyId, ClientEmail = key.ClientEmail, ClientId = key.ClientId,
                 ProjectId = key.ProjectId, TokenUri = SelfOrigin.Placeholder + GooglePrefix + "/token", Self = self,
             },
+            // Support links lead to the sandbox's own booker pages unless CALLBOOKER_BASE_URL says otherwise.
+            CallbookerBaseUrl = string.IsNullOrWhiteSpace(builder.Configuration["CALLBOOKER_BASE_URL"])
+                ? SelfOrigin.Placeholder + "/book-a-call" : settings.CallbookerBaseUrl,
             // Support links need a key; a fixed one keeps sandbox links valid across restarts.
             SigningKey = settings.SigningKey.Length > 0 ? settings.SigningKey : "sandbox-signing-key",
             PdWebhookUsername = settings.PdWebhookUsername.Length > 0 ? settings.PdWebhookUsername : "hermes-sandbox",
