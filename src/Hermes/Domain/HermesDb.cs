@@ -32,7 +32,30 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
         if (database.Kind == DatabaseKind.Postgres)
             options.UseNpgsql(database.ConnectionString);
         else
-            options.UseSqlite(database.ConnectionString);
+            options.UseSqlite(database.ConnectionString).AddInterceptors(SqliteBusyTimeout.Instance);
+    }
+
+    /// <summary>
+    /// SQLite has one writer at a time: each connection waits up to 30 s for the lock (SQLite's own busy handler, which
+    /// also covers the statements Microsoft.Data.Sqlite does not retry) rather than failing with "database is locked".
+    /// </summary>
+    sealed class SqliteBusyTimeout : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+    {
+        public static readonly SqliteBusyTimeout Instance = new();
+
+        public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout = 30000";
+            command.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken ct = default)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout = 30000";
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     protected override void OnModelCreating(ModelBuilder b)

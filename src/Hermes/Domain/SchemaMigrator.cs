@@ -48,6 +48,9 @@ public sealed class SchemaMigrator(DatabaseUrl database, ILogger<SchemaMigrator>
         await conn.OpenAsync(ct);
         var pg = database.Kind == DatabaseKind.Postgres;
         if (pg) await Exec(conn, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+        // WAL (kept in the file): readers no longer block the one writer, so a webhook saved while a job writes waits
+        // its turn instead of failing with "database is locked".
+        else await Exec(conn, "PRAGMA journal_mode=WAL", ct);
         try
         {
             await Exec(conn, pg

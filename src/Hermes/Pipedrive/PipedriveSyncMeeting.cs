@@ -9,7 +9,7 @@ namespace Hermes.Pipedrive;
 /// <summary>
 /// <c>pipedrive.sync_meeting</c>: the Activity for a booked meeting, made once (<c>meeting.pd_activity_id</c>). A sales
 /// meeting brings its organization, person and deal into Pipedrive first if they aren't there yet; a support meeting
-/// only goes to Pipedrive when the company is there already (its person is added if needed; no deal).
+/// only goes to Pipedrive when the company is there already (its person is added or updated; no deal).
 /// </summary>
 public sealed class PipedriveSyncMeeting(
     IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveCompanySync companySync, PipedriveSyncState state,
@@ -44,7 +44,9 @@ public sealed class PipedriveSyncMeeting(
         // The organization, person (and deal) the activity hangs on; synced first when any is missing.
         int? orgId = company.PdOrgId, personId = meeting.Contact!.PdPersonId, dealId = sales ? meeting.Deal?.PdDealId : null;
         var needDeal = sales && meeting.Deal is { Status: Deal.StatusOpen } && dealId is null;
-        if (orgId is null || personId is null || needDeal)
+        // A sales booking's company sync ran just before this job. A support booking has none: its person is brought
+        // up to date here (created, or updated when what the caller typed differs from Pipedrive's copy).
+        if (orgId is null || personId is null || needDeal || !sales)
         {
             var result = await companySync.SyncAsync(company.Id,
                 sales ? PipedriveCompanySync.Scope.Everything : PipedriveCompanySync.Scope.LinkedOrganizationAndPersons, ct,

@@ -33,21 +33,29 @@ public sealed class BookerWorld : IAsyncDisposable
         Action<Dictionary<string, string?>>? settings = null, FakeTimeProvider? clock = null, DatabaseUrl? db = null, SimulatorHost? sim = null)
     {
         var owns = sim is null;
-        sim ??= await StartSimulatorsAsync();
+        // The simulators keep Hermes's time, as Google would agree with a correct clock: a test that moves the clock
+        // to 2027 still gets service-account tokens (their assertion is signed at Hermes's "now").
+        clock ??= new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        sim ??= await StartSimulatorsAsync(clock);
         var hermes = await HermesInstance.StartAsync(s =>
         {
             s["GOOGLE_CALENDAR_BASE_URL"] = sim.GoogleCalendarBaseUrl;
             s["G_TOKEN_URI"] = sim.GoogleTokenUri;
             s["TC2_BASE_URL"] = sim.Tc2BaseUrl;
             s["PD_BASE_URL"] = sim.PipedriveBaseUrl;
+            s["PD_API_KEY"] = sim.Pipedrive.Options.ApiToken;
             settings?.Invoke(s);
         }, db: db, clock: clock);
         return new BookerWorld { Sim = sim, Hermes = hermes, OwnsSimulators = owns };
     }
 
-    public static async Task<SimulatorHost> StartSimulatorsAsync()
+    public static async Task<SimulatorHost> StartSimulatorsAsync(TimeProvider? time = null)
     {
-        var sim = await SimulatorHost.StartAsync(o => o.Tc2.ApiKey = "test-tc2-key");
+        var sim = await SimulatorHost.StartAsync(o =>
+        {
+            o.Tc2.ApiKey = "test-tc2-key";
+            if (time is not null) o.Time = time;
+        });
         using var rsa = RSA.Create();
         rsa.ImportFromPem(HermesInstance.TestGooglePrivateKey);
         sim.Google.TrustServiceAccount(ServiceAccount, rsa.ExportSubjectPublicKeyInfoPem(), "test-key-id");

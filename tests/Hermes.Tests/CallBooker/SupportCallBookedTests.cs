@@ -242,23 +242,48 @@ public class SupportCallBookedTests
     {
         await using var s = await StartAsync(pdOrgId: 88);
         var w = s.World;
+        InPipedrive(w, personEmail: null);
         var contact = await w.Add(new Contact { CompanyId = s.Company.Id, FirstName = "Brain", LastName = "Junes", PdPersonId = 99, Created = w.Now });
         await AssertJson(await w.Post("/callbooker/support/book/", SupportBody(s.Support, s.Company.Id, w.WeekdayAt(2, 10))), HttpStatusCode.OK, Ok);
 
         Assert.Equal(contact.Row() with { Email = "brain@junes.com" }, (await w.ContactsAsync()).Single());
         Assert.Equal([MeetingSync((await w.MeetingsAsync()).Single().Id, s.Company.Id)], await w.JobsAsync());
+
+        // The job: Pipedrive's person 99 gets the email the caller gave, then the activity is made.
+        await w.Hermes.RunJobsAsync();
+        Assert.Equal(["PATCH /api/v2/persons/99", "POST /api/v2/activities"], PipedriveWrites(w));
+        Assert.Equal("brain@junes.com", w.Sim.Pipedrive.Get("person", 99)!["emails"]![0]!["value"]!.GetValue<string>());
     }
+
+    /// <summary>Pipedrive's organization 88 and its person 99, as Pipedrive holds them before the booking.</summary>
+    static void InPipedrive(BookerWorld w, string? personEmail)
+    {
+        w.Sim.Pipedrive.Create("organization", new System.Text.Json.Nodes.JsonObject { ["name"] = "Julies Ltd" }, 88, notify: false);
+        var person = new System.Text.Json.Nodes.JsonObject { ["name"] = "Brain Junes", ["org_id"] = 88 };
+        if (personEmail is not null)
+            person["emails"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["value"] = personEmail, ["label"] = "work", ["primary"] = true });
+        w.Sim.Pipedrive.Create("person", person, 99, notify: false);
+        w.Sim.Pipedrive.Requests.Clear();
+    }
+
+    static List<string> PipedriveWrites(BookerWorld w) =>
+        w.Sim.Pipedrive.Requests.All.Where(r => r.Method != "GET").Select(r => $"{r.Method} {r.Path}").ToList();
 
     [Fact]
     public async Task Support_call_booked__Pipedrive_Person__If_it_exists_and_the_info_is_the_same_do_nothing()
     {
         await using var s = await StartAsync(pdOrgId: 88);
         var w = s.World;
+        InPipedrive(w, personEmail: "brain@junes.com");
         var contact = await w.Add(new Contact { CompanyId = s.Company.Id, FirstName = "Brain", LastName = "Junes", Email = "brain@junes.com", PdPersonId = 99, Created = w.Now });
         await AssertJson(await w.Post("/callbooker/support/book/", SupportBody(s.Support, s.Company.Id, w.WeekdayAt(2, 10))), HttpStatusCode.OK, Ok);
 
         Assert.Equal(contact.Row(), (await w.ContactsAsync()).Single());
         Assert.Equal([MeetingSync((await w.MeetingsAsync()).Single().Id, s.Company.Id)], await w.JobsAsync());
+
+        // The job reads person 99, finds nothing to change, and only makes the activity.
+        await w.Hermes.RunJobsAsync();
+        Assert.Equal(["POST /api/v2/activities"], PipedriveWrites(w));
     }
 
     [Fact]

@@ -176,6 +176,30 @@ public class SyncJobTests : Tc2Test
     }
 
     [Fact]
+    public async Task The_TC2_update_sends_pipedrive_id_through_the_Pipedrive_ID_custom_field_as_hermes_v2_was_configured()
+    {
+        // hermes_v2's production config: a Company custom field "Pipedrive ID" = the company's pd_org_id, shown in TC2 as
+        // extra attribute pipedrive_id. With it, an org linked in Pipedrive reaches TC2 as its url and its id.
+        Tc2.PutClient(Client(support: Tc2Support));
+        await using (var db = Hermes.Db())
+        {
+            db.CustomFields.Add(new CustomField
+            {
+                Name = "Pipedrive ID", MachineName = "pipedrive_id", FieldType = "int", HermesFieldName = "pd_org_id",
+                Tc2MachineName = "pipedrive_id", LinkedObjectType = "Company",
+            });
+            await db.SaveChangesAsync();
+        }
+        var company = await NewCompany(pdOrgId: 20);
+        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+
+        await RunJobs();
+
+        var extra = JsonNode.Parse(Assert.Single(Tc2.Requests.Matching("POST", "/api/clients/")).Body)!["extra_attrs"]!;
+        Assert.Equal(($"{Sim.PipedriveBaseUrl}/organization/20/", "20"), (extra["pipedrive_url"]!.GetValue<string>(), extra["pipedrive_id"]!.ToString()));
+    }
+
+    [Fact]
     public async Task A_TC2_update_for_a_company_without_a_TC2_client_does_nothing()
     {
         var company = await NewCompany(cligency: null, agency: null, pdOrgId: 20);
