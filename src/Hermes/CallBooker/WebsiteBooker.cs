@@ -62,7 +62,7 @@ public static class WebsiteBooker
     /// <summary>What is wrong with a reps file, or null: each rep needs an id, a role (sales or support) and a name.</summary>
     internal static string? Problem(JsonNode? document)
     {
-        if (document?["reps"] is not JsonArray reps) return "it needs a \"reps\" list";
+        if (document is not JsonObject { } root || root["reps"] is not JsonArray reps) return "it needs a \"reps\" list";
         for (var i = 0; i < reps.Count; i++)
         {
             var rep = reps[i] as JsonObject;
