@@ -194,6 +194,19 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
                 var entityToMerge = PdEntity.FromPlural(plural)!;
                 var merged = ApiMutation(changes => _data.Merge(entityToMerge, Id(idText), survivor, PdChange.SourceApi, changes));
                 return (200, Envelope(entityToMerge == PdEntity.Organization ? new JsonObject { ["id"] = survivor } : merged.DeepClone()));
+            case ["api", "v2", var fieldsOf] when fieldsOf.EndsWith("Fields", StringComparison.Ordinal)
+                                                  && PdEntity.FromName(fieldsOf[..^"Fields".Length]) is { HasCustomFields: true } fieldEntity:
+                // The Fields API v2 (research §B.4): the custom fields with their codes and types, in one page.
+                if (!request.Is("GET")) return (405, "Method not allowed");
+                return (200, new JsonObject
+                {
+                    ["success"] = true,
+                    ["data"] = new JsonArray(_data.CustomFields(fieldEntity).Select(f => (JsonNode)new JsonObject
+                    {
+                        ["field_code"] = f.Key, ["field_name"] = f.Name, ["field_type"] = f.Type, ["is_custom_field"] = true,
+                    }).ToArray()),
+                    ["additional_data"] = new JsonObject { ["next_cursor"] = null },
+                });
             default:
                 return (404, "Unknown method .");
         }

@@ -27,6 +27,21 @@ public sealed class PipedriveApiTests : IAsyncLifetime
         """;
 
     [Fact]
+    public async Task The_fields_API_lists_each_objects_custom_fields_with_their_codes_and_types()
+    {
+        var fields = await _sim.Pipedrive(HttpMethod.Get, "/api/v2/organizationFields?limit=500");
+        Assert.Equal(200, fields.Status);
+        JsonAssert.Equal($$$"""
+            {"success":true,"data":[
+              {"field_code":"{{{HermesId}}}","field_name":"Hermes ID","field_type":"varchar","is_custom_field":true},
+              {"field_code":"{{{Source}}}","field_name":"Source","field_type":"varchar","is_custom_field":true}],
+             "additional_data":{"next_cursor":null}}
+            """, fields.Json);
+        JsonAssert.Equal("""{"success":true,"data":[],"additional_data":{"next_cursor":null}}""", (await _sim.Pipedrive(HttpMethod.Get, "/api/v2/dealFields")).Json);
+        Assert.Equal(404, (await _sim.Pipedrive(HttpMethod.Get, "/api/v2/stageFields")).Status);
+    }
+
+    [Fact]
     public async Task An_organization_round_trips_with_its_custom_fields()
     {
         var created = await _sim.Pipedrive(HttpMethod.Post, "/api/v2/organizations",
