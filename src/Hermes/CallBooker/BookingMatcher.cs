@@ -41,7 +41,6 @@ public sealed class BookingMatcher(TimeProvider clock, ILogger<BookingMatcher> l
                 UtmSource = request.UtmSource,
             };
             db.Companies.Add(company);
-            log.LogInformation("Booking: new company {CompanyName}", company.Name);
         }
         company.HasBookedCall = true;
 

@@ -140,7 +140,9 @@ public sealed class BookingService(
             Deal = plan.Deal,
         };
         db.Meetings.Add(meeting);
+        var newCompany = plan.NewCompany; // logged here, once, rather than by the preview that runs the same matching
         await db.SaveChangesAsync(ct);
+        if (newCompany) log.LogInformation("Booking: new company {CompanyId} {CompanyName}", plan.Company.Id, plan.Company.Name);
 
         if (request.MeetingType == Meeting.TypeSales) queue.EnqueueCompanySync(db, plan.Company.Id);
         // Support: the handler decides whether the company is in Pipedrive (person + activity) or not (nothing).

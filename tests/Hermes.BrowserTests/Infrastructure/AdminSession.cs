@@ -83,11 +83,14 @@ public sealed class AdminSession : IAsyncDisposable
     /// <summary>The page's field error under a labelled input.</summary>
     public ILocator FieldError(string inputId) => Page.Locator($"#{inputId} ~ .field-error, #{inputId} + .field-error").First;
 
-    public async Task ScreenshotAsync(string name)
+    public Task ScreenshotAsync(string name) => SaveScreenshotAsync(Page, name);
+
+    /// <summary>A full-page screenshot saved as artifacts/screenshots/{name}.png (a name may hold a folder).</summary>
+    public static async Task SaveScreenshotAsync(IPage page, string name)
     {
-        var dir = Path.Combine(RepoRoot(), "artifacts", "screenshots");
-        Directory.CreateDirectory(dir);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+        var path = Path.Combine(RepoRoot(), "artifacts", "screenshots", name + ".png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
     }
 
     static string RepoRoot()

@@ -138,19 +138,7 @@ public sealed class BookerSession : IAsyncDisposable
     public Task<string?> LocalStorageAsync(string key) => Page.EvaluateAsync<string?>("k => localStorage.getItem(k)", key);
 
     /// <summary>A full-page screenshot in artifacts/screenshots/booker/.</summary>
-    public async Task ScreenshotAsync(string name)
-    {
-        var dir = Path.Combine(RepoRoot(), "artifacts", "screenshots", "booker");
-        Directory.CreateDirectory(dir);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
-    }
-
-    static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Hermes.slnx"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
+    public Task ScreenshotAsync(string name) => AdminSession.SaveScreenshotAsync(Page, Path.Combine("booker", name));
 
     public async ValueTask DisposeAsync()
     {

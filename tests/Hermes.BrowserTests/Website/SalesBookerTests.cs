@@ -341,4 +341,45 @@ public class SalesBookerTests(BrowserFixture browser)
         await Expect(s.Page.Locator("#callbooked-success")).ToBeVisibleAsync();
         await Expect(s.Page.Locator("#booking-error")).ToBeHiddenAsync();
     }
+
+    [Fact]
+    public async Task What_Hermes_refuses_is_shown_on_the_form_and_nothing_is_booked()
+    {
+        // A BDR link with an id Hermes doesn't know passes the page's own checks; Hermes's 422 is shown as it says it.
+        await using var s = await BookerSession.StartAsync(browser);
+        var amelia = await s.AdminAsync("Amelia");
+        var slot = (await s.SlotsAsync(amelia))[0];
+        await s.OpenBookerAsync(amelia.Id, "rb=0&bdr=999");
+        await s.ChooseSlotAsync(slot);
+        await s.FillSalesFormAsync();
+
+        var answer = s.Page.WaitForResponseAsync(r => r.Url.EndsWith("/callbooker/sales/book/"));
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "Book call" }).ClickAsync();
+
+        Assert.Equal(422, (await answer).Status);
+        await Expect(s.Page.Locator("#form-error")).ToHaveTextAsync("Admin with tc2_admin_id 999 does not exist");
+        await Expect(s.Page.Locator("#callbooked-success")).ToBeHiddenAsync();
+        await using var db = s.Hermes.Db();
+        Assert.Equal((0, 0), (await db.Meetings.CountAsync(), await db.Companies.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_rep_with_fewer_than_3_free_days_in_the_coming_week_points_to_their_colleague()
+    {
+        await using var s = await BookerSession.StartAsync(browser);
+        var amelia = await s.AdminAsync("Amelia");
+        var ben = await s.AdminAsync("Ben");
+        var monday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(s.Now, BookerSession.London).DateTime);
+        await s.OpenBookerAsync(amelia.Id, "rb=1");
+        await Expect(s.Page.Locator("#low-availability")).ToBeHiddenAsync();
+
+        // Busy from Tuesday to the Monday after: only today has free times in the coming week.
+        s.Google.AddBusy(amelia.Username, BookerSession.InLondon(monday.AddDays(1), 0, 0), BookerSession.InLondon(monday.AddDays(8), 0, 0));
+        await s.OpenBookerAsync(amelia.Id, "rb=1");
+
+        var notice = s.Page.Locator("#low-availability");
+        await Expect(notice).ToHaveTextAsync("Amelia Hart has few free times in the next week. If none of them suits you, try Ben Carter's calendar.");
+        await Expect(notice.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/book-a-call/{ben.Id}/?rb=1");
+        await s.ScreenshotAsync("15-low-availability");
+    }
 }

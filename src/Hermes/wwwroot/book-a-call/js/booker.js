@@ -335,10 +335,11 @@ async function submit(event) {
     if (state.byDay.has(state.day)) chooseDay(state.day); else step('calendar');
     return;
   }
-  let unplaced = [];
+  const unplaced = [];
   for (const problem of problems) {
     const field = FROM_HERMES[problem?.loc?.at(-1)];
-    if (!field || !setError(field, String(problem.msg || '').replace(/^Value error, /, ''))) unplaced.push(problem?.msg);
+    const message = String(problem?.msg || '').replace(/^Value error, /, '');
+    if (!field || !setError(field, message)) unplaced.push(message);
   }
   if (problems.length && !unplaced.length) return;
   const message = unplaced.filter(Boolean).join(' ') || (status === 400 || status === 404 ? data?.message : '') || 'Sorry, something went wrong. Please try again.';
