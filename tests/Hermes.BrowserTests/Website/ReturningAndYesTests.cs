@@ -105,8 +105,14 @@ public class ReturningAndYesTests(BrowserFixture browser)
                                             "&company=Berg+Nachhilfe&website=berg-nachhilfe.example.de&phone=%2B49+30+1234567&currency=EUR&rb=4");
         await Expect(s.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Meet with Ben Carter from TutorCruncher");
 
+        // Someone whose rep has left the team (not in the reps file any more) stays on the index.
+        await s.Page.EvaluateAsync("() => localStorage.setItem('call_data', JSON.stringify({...JSON.parse(localStorage.getItem('call_data')), admin_id: 4242}))");
+        await s.Page.GotoAsync("/book-a-call/");
+        await Expect(s.Page.Locator("#reps li")).ToHaveCountAsync(2);
+        Assert.Equal($"{s.Hermes.BaseAddress}book-a-call/", s.Page.Url);
+
         // A support booking last time does not send them to the support admin.
-        await s.Page.EvaluateAsync("() => localStorage.setItem('call_data', JSON.stringify({...JSON.parse(localStorage.getItem('call_data')), call_type: 'support'}))");
+        await s.Page.EvaluateAsync("id => localStorage.setItem('call_data', JSON.stringify({...JSON.parse(localStorage.getItem('call_data')), admin_id: id, call_type: 'support'}))", ben.Id);
         await s.Page.GotoAsync("/book-a-call/");
         await Expect(s.Page.Locator("#reps li")).ToHaveCountAsync(2);
         Assert.Equal($"{s.Hermes.BaseAddress}book-a-call/", s.Page.Url);

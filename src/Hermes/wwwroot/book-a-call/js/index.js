@@ -5,9 +5,10 @@ import { CURRENCIES, KEYS, avatar, bookerUrl, call, countryCode, currencyFor, lo
 
 const $ = id => document.getElementById(id);
 
-function returningVisitor() {
+/** Where a visitor who booked a sales call before goes back to: that rep's booker, while the rep is still listed. */
+function returningVisitor(reps) {
   const last = store.json(KEYS.callData);
-  if (!last || last.call_type !== 'sales' || !Number.isInteger(Number(last.admin_id))) return null;
+  if (!last || last.call_type !== 'sales' || !reps.some(r => r.hermes_admin_id === Number(last.admin_id))) return null;
   const brackets = CURRENCIES[last.currency]?.brackets ?? [];
   let rb = brackets.findIndex(([, label]) => label === String(last.estimated_income ?? ''));
   if (rb < 0) rb = brackets.findIndex(([plan]) => plan === last.price_plan);
@@ -18,9 +19,6 @@ function returningVisitor() {
 }
 
 async function main() {
-  const back = returningVisitor();
-  if (back) { location.replace(back); return; }
-
   let reps;
   try {
     reps = (await loadReps()).filter(r => r.role === 'sales');
@@ -30,6 +28,8 @@ async function main() {
     show($('error'));
     return;
   }
+  const back = returningVisitor(reps);
+  if (back) { location.replace(back); return; }
   const country = countryCode(); // asked now, needed once they answer
 
   const list = $('reps');
