@@ -40,6 +40,7 @@ const state = {
 function fail(message, { home = false } = {}) {
   show($('loading'), false);
   show($('booker'), false);
+  show($('problem-title'));
   const box = $('error');
   box.replaceChildren(message);
   if (home) {
