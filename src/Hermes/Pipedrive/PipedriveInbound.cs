@@ -374,9 +374,10 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
             return $"deal {merged} merged into deal {survivor.Id}";
         }
-        await Deleted(PipedriveObject.Deal, id, "webhook", null, null, ct);
-        if (deal is null) return $"ignored: deal {id} is not in Hermes";
-        var company = await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        // Remembered with the company's TC2 client, so TC2's next event for it does not make the deal again.
+        var company = deal is null ? null : await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        await Deleted(PipedriveObject.Deal, id, "webhook", null, company, ct);
+        if (deal is null || company is null) return $"ignored: deal {id} is not in Hermes";
         var before = await Tc2View(company.Id, ct);
         await db.SaveChangesAsync(ct);
         // Only the deal: its company, contact and meetings stay (meetings lose the link).

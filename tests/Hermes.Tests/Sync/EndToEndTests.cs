@@ -107,6 +107,15 @@ public class EndToEndTests : Tc2Test
         Assert.Equal([Tc2Post("New", "PAYG"), Tc2Post("Demo booked", "PAYG"), Tc2Post(null, null)], Tc2Writes());
         Assert.DoesNotContain(Tc2.GetClient(10)!["extra_attrs"]!.AsArray(), a => a!["machine_name"]!.GetValue<string>() is "pipedrive_deal_stage" or "pipedrive_pipeline");
         Assert.Equal(writes, PdWrites()); // Pipedrive's own changes are never written back to it
+
+        // TC2 tells Hermes about the client it just updated. It is still a new prospect with no deal in Hermes, but the
+        // sales team deleted its deal on purpose: no new deal is made, in Hermes or in Pipedrive.
+        var echo = await Tc2.Webhooks.EmitClientEventAsync("EDITED_A_CLIENT", 10);
+        Assert.Equal((200, """{"status":"ok"}"""), (echo.StatusCode, echo.ResponseBody));
+        await RunJobs();
+        Assert.Empty(await All(db => db.Deals));
+        Assert.Equal(writes, PdWrites());
+        Assert.Contains("its deal was deleted in Pipedrive", (await WebhookLog()).Last().Error);
     }
 
     [Fact]
