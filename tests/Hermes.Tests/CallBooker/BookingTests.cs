@@ -15,6 +15,31 @@ public class BookingTests
     const string NotFree = """{"status":"error","message":"Admin is not free at this time."}""";
 
     [Fact]
+    public async Task When_several_companies_or_contacts_match_a_booking_the_lowest_id_is_used_every_time()
+    {
+        await using var w = await BookerWorld.StartAsync();
+        var admin = await w.Add(Steve());
+        await w.Hermes.SeedConfigAsync();
+        var first = await w.Add(new Company { Name = "Junes Ltd", Created = w.Now, SalesPersonId = admin.Id });
+        var second = await w.Add(new Company { Name = "JUNES LTD", Created = w.Now, SalesPersonId = admin.Id });
+        // The same email in both companies, the older contact in the newer company.
+        var older = await w.Add(new Contact { CompanyId = second.Id, FirstName = "Brain", LastName = "Junes", Email = "brain@junes.com", Created = w.Now });
+        await w.Add(new Contact { CompanyId = first.Id, FirstName = "Brain", LastName = "Junes", Email = "brain@junes.com", Created = w.Now });
+        var day = w.WeekdayAt(3, 10);
+
+        // By email: the lowest contact id (and so its company), whatever the company's name says.
+        await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(admin, day)), HttpStatusCode.OK, Ok);
+        // By name (a new email): the lowest company id among the names that match, case aside.
+        await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(admin, day.AddHours(3), b => { b["email"] = "ann@junes.com"; b["name"] = "Ann Other"; })),
+            HttpStatusCode.OK, Ok);
+
+        var meetings = await w.MeetingsAsync();
+        var contacts = (await w.ContactsAsync()).ToDictionary(c => c.Id);
+        Assert.Equal([(older.Id, second.Id), (contacts.Keys.Max(), first.Id)], meetings.Select(m => (m.ContactId, contacts[m.ContactId].CompanyId)));
+        Assert.Equal(2, (await w.CompaniesAsync()).Count); // no third company
+    }
+
+    [Fact]
     public async Task Meeting_dt_accepts_unix_seconds_ISO_8601_with_or_without_offset_and_YYYY_MM_DD_HH_MM()
     {
         await using var w = await BookerWorld.StartAsync();

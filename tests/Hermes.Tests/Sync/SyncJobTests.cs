@@ -200,6 +200,26 @@ public class SyncJobTests : Tc2Test
     }
 
     [Fact]
+    public async Task Jobs_for_a_company_deleted_after_they_were_queued_finish_without_writing_anything()
+    {
+        var company = await NewCompany(pdOrgId: null);
+        var contact = await NewContact(company);
+        var deal = await NewDeal(company, contact);
+        var meeting = await NewMeeting(contact, Sales, Meeting.TypeSales, deal);
+        await Enqueue((q, db) => q.EnqueueCompanySync(db, company.Id));
+        await Enqueue((q, db) => q.EnqueueMeetingSync(db, meeting.Id, company.Id));
+        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+        await using (var db = Hermes.Db()) await db.Companies.Where(c => c.Id == company.Id).ExecuteDeleteAsync(); // TC2 deleted the client meanwhile
+        Pd.Requests.Clear();
+
+        await RunJobs();
+
+        Assert.Equal([Job.Done, Job.Done, Job.Done], (await All(db => db.Jobs.OrderBy(j => j.Id))).Select(j => j.Status));
+        Assert.Empty(PdWrites());
+        Assert.Empty(Tc2.Requests.All);
+    }
+
+    [Fact]
     public async Task A_TC2_update_for_a_company_without_a_TC2_client_does_nothing()
     {
         var company = await NewCompany(cligency: null, agency: null, pdOrgId: 20);
