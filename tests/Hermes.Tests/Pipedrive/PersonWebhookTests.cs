@@ -71,6 +71,24 @@ public class PersonWebhookTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
+    public async Task Person_updated__a_person_without_email_or_phone_in_Pipedrive_never_wipes_the_contacts(string v)
+    {
+        var company = await NewCompany();
+        await using (var db = Hermes.Db())
+        {
+            db.Contacts.Add(new Contact { FirstName = "John", LastName = "Smith", PdPersonId = 30, CompanyId = company.Id, Email = "john@smith.com", Phone = "07700900123", Created = Now });
+            await db.SaveChangesAsync();
+        }
+        var before = Person(name: "John Smith", email: "john@smith.com", phone: "07700900123");
+
+        // Pipedrive sends the person with no email and no phone (removed there, or a payload that leaves them out).
+        await PostOk(Update(v, "person", before, With(before, ("name", "John Smyth"), ("email", null), ("phone", null))));
+
+        var contact = (await All(db => db.Contacts)).Single();
+        Assert.Equal(("John", "Smyth", "john@smith.com", "07700900123"), (contact.FirstName, contact.LastName, contact.Email, contact.Phone));
+    }
+
+    [Theory, InlineData(V1), InlineData(V2)]
     public async Task Person_updated__Contact_doesnt_exist_and_no_Org_is_included__ignored(string v)
     {
         await NewCompany();
