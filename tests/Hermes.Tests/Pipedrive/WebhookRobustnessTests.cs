@@ -88,6 +88,19 @@ public class WebhookRobustnessTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
+    public async Task A_deal_created_with_an_owner_who_is_no_Hermes_admin_is_refused_with_422_naming_the_field(string v)
+    {
+        var company = await NewCompany();
+        var response = await Post(Create(v, "deal", PdDeal(orgId: company.PdOrgId, owner: 999)));
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, """{"detail":[{"loc":["user_id"],"msg":"Admin with pd_owner_id 999 does not exist","type":"value_error"}]}"""),
+            (response.StatusCode, await response.Content.ReadAsStringAsync()));
+        Assert.Empty(await All(db => db.Deals));
+        var logged = Assert.Single(await All(db => db.WebhookLogs));
+        Assert.Equal((WebhookLog.OutcomeRejected, "user_id: Admin with pd_owner_id 999 does not exist"), (logged.Outcome, logged.Error));
+    }
+
+    [Theory, InlineData(V1), InlineData(V2)]
     public async Task An_org_updated_to_an_owner_who_is_no_Hermes_admin_keeps_its_sales_person(string v)
     {
         var company = await NewCompany("Old name");
