@@ -76,6 +76,19 @@ public class AvailabilityTests
     }
 
     [Fact]
+    public async Task An_admin_busy_for_the_whole_range_has_no_slots_and_that_is_an_ok_answer()
+    {
+        await using var w = await BookerWorld.StartAsync();
+        var admin = await w.Add(Steve(timezone: "Etc/UTC"));
+        var day = w.WeekdayAt(7, 0);
+        w.Sim.Google.SetBusy(admin.Username, (day.AddHours(-1), day.AddDays(3)));
+
+        var response = await w.Hermes.Http.GetAsync($"/callbooker/availability/?admin_id={admin.Id}&start_dt={Q(day)}&end_dt={Q(day.AddDays(2))}");
+
+        await AssertJson(response, System.Net.HttpStatusCode.OK, """{"status":"ok","slots":[]}""");
+    }
+
+    [Fact]
     public async Task A_busy_period_touching_a_slots_edge_takes_the_slot_away()
     {
         await using var w = await BookerWorld.StartAsync();
