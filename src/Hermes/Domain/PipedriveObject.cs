@@ -19,6 +19,8 @@ public class PipedriveObject
     public string? DeletedReason { get; set; }
     public int? MergedIntoPdId { get; set; }
     public int? Tc2CligencyId { get; set; }
+    /// <summary>For persons: the TC2 paid recipient of the contact, so TC2 bringing the contact back does not recreate the person.</summary>
+    public int? Tc2SrId { get; set; }
     public string? CompanyName { get; set; }
     /// <summary>For deals: the person, stage and pipeline Pipedrive last named, linked when they reach Hermes after the deal.</summary>
     public int? RefPersonId { get; set; }

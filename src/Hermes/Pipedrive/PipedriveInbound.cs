@@ -250,7 +250,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
             return $"contact {merged} merged into contact {survivor.Id}";
         }
-        await Deleted(PipedriveObject.Person, id, "webhook", null, null, ct);
+        await Deleted(PipedriveObject.Person, id, "webhook", null, null, ct, contact?.Tc2SrId);
         if (contact is null) return $"ignored: person {id} is not in Hermes";
         await db.SaveChangesAsync(ct);
         await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
@@ -543,7 +543,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         else if (state.UpdatedAt is null || state.UpdatedAt < time) state.UpdatedAt = time;
     }
 
-    async Task Deleted(string entity, int pdId, string reason, int? mergedInto, Company? company, CancellationToken ct)
+    async Task Deleted(string entity, int pdId, string reason, int? mergedInto, Company? company, CancellationToken ct, int? tc2SrId = null)
     {
         var state = await State(entity, pdId, ct);
         if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
@@ -553,6 +553,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         state.MergedIntoPdId = mergedInto;
         state.Tc2CligencyId = company?.Tc2CligencyId;
         state.CompanyName = company?.Name;
+        state.Tc2SrId = tc2SrId;
     }
 
     /// <summary>What TC2 shows of a company that Pipedrive can change (behaviour.md §5); a TC2 update is queued only when it differs.</summary>

@@ -336,6 +336,13 @@ public sealed class PipedriveCompanySync(
             return linked;
         }
 
+        if (await state.PersonDeletedForRecipientAsync(contact.Tc2SrId, ct) is { } deleted)
+        {
+            log.LogInformation("Contact {Contact}: TC2 recipient {Recipient}'s person {Person} was deleted in Pipedrive; not recreated",
+                contact.Id, contact.Tc2SrId, deleted.PdId);
+            return null;
+        }
+
         if (await FindPersonAsync(plan, person, orgId, ct) is { } found)
         {
             var linkedNow = await state.LinkAsync(PipedriveObject.Person, contact.Id, found, ct);

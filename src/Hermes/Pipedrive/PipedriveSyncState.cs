@@ -41,6 +41,16 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
             .OrderByDescending(o => o.DeletedAt).FirstOrDefaultAsync(ct);
     }
 
+    /// <summary>A person deleted in Pipedrive for this TC2 paid recipient: the contact may be back in Hermes, the person stays gone.</summary>
+    public async Task<PipedriveObject?> PersonDeletedForRecipientAsync(int? tc2SrId, CancellationToken ct)
+    {
+        if (tc2SrId is null) return null;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.PipedriveObjects.AsNoTracking()
+            .Where(o => o.Entity == PipedriveObject.Person && o.Tc2SrId == tc2SrId && o.DeletedAt != null && o.DeletedReason != "merged")
+            .OrderByDescending(o => o.DeletedAt).FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>Pipedrive answered 404/410 for a linked object: remember it as deleted there, so it is not recreated.</summary>
     public async Task RecordNotFoundAsync(string entity, int pdId, Company? company, CancellationToken ct)
     {

@@ -119,6 +119,25 @@ public class EndToEndTests : Tc2Test
     }
 
     [Fact]
+    public async Task A_person_deleted_in_Pipedrive_is_not_recreated_there_when_TC2_brings_the_contact_back()
+    {
+        var writes = await NewClientEverywhere();
+
+        Pd.Delete("persons", 1);
+        Assert.Equal(1, await DeliverPipedriveWebhooks());
+        Assert.Empty(await All(db => db.Contacts));
+
+        // TC2's next event for the client names the same paid recipient: Hermes keeps its contact (the checklist), but
+        // the person the sales team deleted stays deleted in Pipedrive.
+        await Send(Client(), "EDITED_A_CLIENT");
+        Assert.Equal([("Mary", "Booth", (int?)40, (int?)null)], (await All(db => db.Contacts)).Select(c => (c.FirstName, c.LastName, c.Tc2SrId, c.PdPersonId)));
+        await RunJobs();
+
+        Assert.Equal(writes, PdWrites());
+        Assert.Empty(Pd.List("persons"));
+    }
+
+    [Fact]
     public async Task An_organization_deleted_in_Pipedrive_is_not_recreated_when_TC2_brings_the_company_back()
     {
         var writes = await NewClientEverywhere();
