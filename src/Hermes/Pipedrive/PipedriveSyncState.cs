@@ -32,22 +32,21 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
     }
 
     /// <summary>An organization deleted in Pipedrive for this TC2 client: the Company may be back in Hermes, the organization stays gone.</summary>
-    public async Task<PipedriveObject?> OrganizationDeletedForClientAsync(int? cligencyId, CancellationToken ct)
-    {
-        if (cligencyId is null) return null;
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.PipedriveObjects.AsNoTracking()
-            .Where(o => o.Entity == PipedriveObject.Organization && o.Tc2CligencyId == cligencyId && o.DeletedAt != null && o.DeletedReason != "merged")
-            .OrderByDescending(o => o.DeletedAt).FirstOrDefaultAsync(ct);
-    }
+    public Task<PipedriveObject?> OrganizationDeletedForClientAsync(int? cligencyId, CancellationToken ct) => cligencyId is null
+        ? Task.FromResult<PipedriveObject?>(null)
+        : DeletedOnPurposeAsync(PipedriveObject.Organization, o => o.Tc2CligencyId == cligencyId, ct);
 
     /// <summary>A person deleted in Pipedrive for this TC2 paid recipient: the contact may be back in Hermes, the person stays gone.</summary>
-    public async Task<PipedriveObject?> PersonDeletedForRecipientAsync(int? tc2SrId, CancellationToken ct)
+    public Task<PipedriveObject?> PersonDeletedForRecipientAsync(int? tc2SrId, CancellationToken ct) => tc2SrId is null
+        ? Task.FromResult<PipedriveObject?>(null)
+        : DeletedOnPurposeAsync(PipedriveObject.Person, o => o.Tc2SrId == tc2SrId, ct);
+
+    /// <summary>The latest deletion (not a merge) of this kind of object that matches.</summary>
+    async Task<PipedriveObject?> DeletedOnPurposeAsync(string entity, System.Linq.Expressions.Expression<Func<PipedriveObject, bool>> match, CancellationToken ct)
     {
-        if (tc2SrId is null) return null;
         await using var db = await dbs.CreateDbContextAsync(ct);
         return await db.PipedriveObjects.AsNoTracking()
-            .Where(o => o.Entity == PipedriveObject.Person && o.Tc2SrId == tc2SrId && o.DeletedAt != null && o.DeletedReason != "merged")
+            .Where(o => o.Entity == entity && o.DeletedAt != null && o.DeletedReason != "merged").Where(match)
             .OrderByDescending(o => o.DeletedAt).FirstOrDefaultAsync(ct);
     }
 
