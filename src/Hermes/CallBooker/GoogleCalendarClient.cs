@@ -57,12 +57,6 @@ public sealed class GoogleTokenSource(HermesSettings settings, TimeProvider time
     }
 }
 
-/// <summary>
-/// The two Calendar v3 calls Hermes makes, over REST (the generated Google.Apis.Calendar.v3 package is not available):
-/// <c>POST {GOOGLE_CALENDAR_BASE_URL}/freeBusy</c> and
-/// <c>POST {base}/calendars/{admin}/events?conferenceDataVersion=1</c> with a Google Meet link, both in the admin's own
-/// calendar through impersonation. Any failure is a <see cref="GoogleCalendarException"/>.
-/// </summary>
 /// <summary>Google.Apis' clock interface over Hermes's <see cref="TimeProvider"/>.</summary>
 sealed class ClockFromTimeProvider(TimeProvider time) : Google.Apis.Util.IClock
 {
@@ -70,6 +64,12 @@ sealed class ClockFromTimeProvider(TimeProvider time) : Google.Apis.Util.IClock
     public DateTime UtcNow => time.GetUtcNow().UtcDateTime;
 }
 
+/// <summary>
+/// The two Calendar v3 calls Hermes makes, over REST (the generated Google.Apis.Calendar.v3 package is not available):
+/// <c>POST {GOOGLE_CALENDAR_BASE_URL}/freeBusy</c> and
+/// <c>POST {base}/calendars/{admin}/events?conferenceDataVersion=1</c> with a Google Meet link, both in the admin's own
+/// calendar through impersonation. Any failure is a <see cref="GoogleCalendarException"/>.
+/// </summary>
 public sealed class GoogleCalendarClient(HttpClient http, GoogleTokenSource tokens, HermesSettings settings, ILogger<GoogleCalendarClient> log)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
