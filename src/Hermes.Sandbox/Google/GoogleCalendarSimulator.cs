@@ -91,6 +91,18 @@ public sealed partial class GoogleCalendarSimulator : Simulator
     /// <summary>The events created in this calendar through the API, as the API returned them.</summary>
     public IReadOnlyList<JsonObject> Events(string calendarId) { lock (Gate) return Calendar(calendarId).Events.Select(e => (JsonObject)e.Event.DeepClone()).ToArray(); }
 
+    /// <summary>Cancels an event as its owner deleting it in Google Calendar would (it stays readable, status <c>cancelled</c>).</summary>
+    public bool CancelEvent(string calendarId, string eventId)
+    {
+        lock (Gate)
+        {
+            var ev = Calendar(calendarId).Events.Select(e => e.Event).FirstOrDefault(e => e["id"]?.GetValue<string>() == eventId);
+            if (ev is null) return false;
+            ev["status"] = "cancelled";
+            return true;
+        }
+    }
+
     /// <summary>Busy periods (set ones and events), merged and in order.</summary>
     public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> BusyPeriods(string calendarId)
     {
