@@ -69,11 +69,15 @@ public class DetailModel(HermesDb db, MeetingManagement management, ManageLinks 
         if (meeting is null) return false;
         Meeting = meeting;
         Changes = await db.MeetingChanges.AsNoTracking().Where(c => c.MeetingId == id).OrderBy(c => c.Id).ToListAsync();
-        Unchangeable = management.WhyUnchangeable(meeting, MeetingActor.StaffMember("", ""));
+        Unchangeable = meeting.Status == Meeting.StatusCanceled
+            ? "This meeting was cancelled; there is nothing more to change."
+            : management.WhyUnchangeable(meeting, MeetingActor.StaffMember("", ""));
         // The prospect's link, for staff to send on (a meeting without a Google event gets a page saying to contact the admin).
         ManageUrl = meeting.Status == Meeting.StatusPlanned && meeting.StartTime is { } s ? links.Url(meeting.Id, s) : null;
         return true;
     }
+
+    public static string Who(MeetingChange change) => change.Actor == MeetingChange.ByProspect ? "the prospect (manage link)" : change.Actor;
 
     /// <summary>A UTC time also in the admin's own zone, e.g. "2026-03-02 10:00 UTC (10:00 Europe/London)".</summary>
     public string Both(DateTime? utc)
