@@ -128,5 +128,23 @@ public sealed partial class GoogleCalendarSimulator
         return (JsonNode)attendee;
     }));
 
+    /// <summary>
+    /// Puts an event that exists already (the sandbox gives back, at start, the events Hermes made before a restart):
+    /// kept as given with its id; later inserts get ids after it.
+    /// </summary>
+    public void PutEvent(string calendarId, JsonObject ev)
+    {
+        var id = ev["id"]?.GetValue<string>() ?? throw new ArgumentException("the event needs an id", nameof(ev));
+        var start = When(ev["start"], "start");
+        var end = When(ev["end"], "end");
+        lock (Gate)
+        {
+            var events = Calendar(calendarId).Events;
+            events.RemoveAll(e => e.Event["id"]?.GetValue<string>() == id);
+            events.Add(((JsonObject)ev.DeepClone(), start, end));
+            if (id.StartsWith("ev", StringComparison.Ordinal) && long.TryParse(id[2..], out var number) && number > _lastEvent) _lastEvent = number;
+        }
+    }
+
     static Task NotFound(HttpContext context) => ApiError(context, 404, "notFound", "Not Found", "NOT_FOUND");
 }

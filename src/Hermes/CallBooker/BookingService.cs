@@ -34,8 +34,10 @@ public sealed record MeetingSettings(int DurationMins, int BufferMins, TimeOnly 
 /// <summary>
 /// Books a sales or support call (behaviour.md §4.1) in three steps, none holding a database transaction across a
 /// call to Google: prepare and check (the ±2 h rule), then — under the admin's booking lock — ask Google whether the
-/// admin is free and create the calendar event, then write the company, contact, deal, meeting and Pipedrive jobs in
-/// one transaction. A refused or failed booking writes nothing; if the write itself fails, the event is removed again.
+/// admin is free and create the calendar event (its text holds the meeting's manage link, so the meeting's id is taken
+/// first), then write the company, contact, deal, meeting and Pipedrive jobs in one transaction. A refused or failed
+/// booking writes nothing; if the write itself fails, the event is removed again. The answer's body is hermes_v2's;
+/// the manage link travels in the <c>Hermes-Manage-Link</c> header.
 /// </summary>
 public sealed class BookingService(
     IDbContextFactory<HermesDb> dbs, BookingMatcher matcher, AdminBookingLock locks, GoogleCalendarClient google,
