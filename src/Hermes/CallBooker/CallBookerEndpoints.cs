@@ -27,7 +27,7 @@ public static class CallBookerEndpoints
         {
             if (settings.DevMode || settings.Sandbox) p.AllowAnyOrigin();
             else p.WithOrigins(settings.CorsOrigins.ToArray());
-            p.AllowAnyMethod().AllowAnyHeader();
+            p.AllowAnyMethod().AllowAnyHeader().WithExposedHeaders(ManageEndpoints.ManageLinkHeader);
         }));
         services.AddSingleton<GoogleTokenSource>();
         services.AddHttpClient<GoogleCalendarClient>(c => c.Timeout = TimeSpan.FromSeconds(20));
@@ -36,6 +36,7 @@ public static class CallBookerEndpoints
         services.AddSingleton<SupportLinks>();
         services.AddScoped<BookingMatcher>();
         services.AddScoped<BookingService>();
+        services.AddMeetingManagement();
         return services;
     }
 
@@ -87,6 +88,8 @@ public static class CallBookerEndpoints
             .Produces<ValidatedLink>()
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status403Forbidden)
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status404NotFound);
+
+        group.MapMeetingManagement();
         return app;
     }
 

@@ -16,6 +16,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<Deal> Deals => Set<Deal>();
     public DbSet<Meeting> Meetings => Set<Meeting>();
+    public DbSet<MeetingChange> MeetingChanges => Set<MeetingChange>();
     public DbSet<Pipeline> Pipelines => Set<Pipeline>();
     public DbSet<Stage> Stages => Set<Stage>();
     public DbSet<Config> Configs => Set<Config>();
@@ -103,6 +104,11 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
             e.HasOne(m => m.Admin).WithMany().HasForeignKey(m => m.AdminId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(m => m.Contact).WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(m => m.Deal).WithMany().HasForeignKey(m => m.DealId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<MeetingChange>(e =>
+        {
+            e.ToTable("meeting_change");
+            e.HasOne(c => c.Meeting).WithMany().HasForeignKey(c => c.MeetingId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<CustomField>().ToTable("customfield");
         b.Entity<CustomFieldValue>(e =>

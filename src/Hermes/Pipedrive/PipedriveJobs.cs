@@ -14,6 +14,8 @@ public static class PipedriveJobs
     public const string SyncCompany = "pipedrive.sync_company";
     /// <summary>The Activity for a meeting, once (support meetings only when the company is already in Pipedrive).</summary>
     public const string SyncMeeting = "pipedrive.sync_meeting";
+    /// <summary>Bring a meeting's Activity in line after a move (due date/time) or a cancel (done, with the reason in its note).</summary>
+    public const string UpdateMeeting = "pipedrive.update_meeting";
     /// <summary>Delete a narc company's deal, persons and organization from Pipedrive.</summary>
     public const string PurgeCompany = "pipedrive.purge_company";
     /// <summary>Write the surviving row's clean <c>hermes_id</c> back after a merge.</summary>
@@ -30,6 +32,9 @@ public static class PipedriveJobs
 
     public static Job EnqueueMeetingSync(this JobQueue queue, HermesDb db, int meetingId, int companyId) =>
         queue.Enqueue(db, SyncMeeting, new MeetingJob(meetingId, companyId), Key(companyId));
+
+    public static Job EnqueueMeetingUpdate(this JobQueue queue, HermesDb db, int meetingId, int companyId) =>
+        queue.Enqueue(db, UpdateMeeting, new MeetingJob(meetingId, companyId), Key(companyId));
 
     public static Job EnqueuePurge(this JobQueue queue, HermesDb db, int companyId) =>
         queue.Enqueue(db, PurgeCompany, new CompanyJob(companyId), Key(companyId));

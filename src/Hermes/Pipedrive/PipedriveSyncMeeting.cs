@@ -34,6 +34,11 @@ public sealed class PipedriveSyncMeeting(
             return;
         }
         if (meeting.PdActivityId is not null) return;
+        if (meeting.Status == Meeting.StatusCanceled)
+        {
+            log.LogInformation("Meeting {Meeting} was cancelled before its activity was made: no activity", meetingId);
+            return;
+        }
         var sales = meeting.MeetingType == Meeting.TypeSales;
         if (!sales && company.PdOrgId is null)
         {

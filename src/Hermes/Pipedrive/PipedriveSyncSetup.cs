@@ -22,6 +22,7 @@ public static class PipedriveSyncSetup
         services.AddScoped<PipedriveCompanySync>();
         services.AddJobHandler<PipedriveSyncCompany>(PipedriveJobs.SyncCompany);
         services.AddJobHandler<PipedriveSyncMeeting>(PipedriveJobs.SyncMeeting);
+        services.AddJobHandler<PipedriveUpdateMeeting>(PipedriveJobs.UpdateMeeting);
         services.AddJobHandler<PipedrivePurge>(PipedriveJobs.PurgeCompany);
         services.AddJobHandler<PipedriveWriteHermesId>(PipedriveJobs.WriteHermesId);
         return services;
