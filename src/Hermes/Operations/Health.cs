@@ -57,7 +57,7 @@ public static class Health
         var problems = entry.Data.TryGetValue("problems", out var p) ? (IReadOnlyList<string>)p : [];
         var answer = report.Status switch
         {
-            HealthStatus.Unhealthy => new HealthAnswer("error", "unreachable", null, entry.Exception?.Message ?? entry.Description, problems),
+            HealthStatus.Unhealthy => new HealthAnswer("error", "unreachable", null, entry.Description ?? entry.Exception?.Message, problems),
             HealthStatus.Degraded => new HealthAnswer("degraded", "ok", jobs, null, problems),
             _ => new HealthAnswer("ok", "ok", jobs, null, problems),
         };
@@ -78,7 +78,8 @@ public static class Health
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                return HealthCheckResult.Unhealthy(e.Message, e);
+                // EF Core wraps the driver's error ("likely due to a transient failure"): the innermost one says what is wrong.
+                return HealthCheckResult.Unhealthy(e.GetBaseException().Message, e);
             }
             var jobs = new JobsHealth(state.Pending, state.Running, state.Failed, state.Due, state.OldestDueAgeSeconds);
             var problems = new List<string>();

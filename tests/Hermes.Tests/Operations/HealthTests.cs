@@ -62,10 +62,15 @@ public class HealthTests
         await TestDatabase.ExecuteAsync(new Hermes.Configuration.DatabaseUrl(Hermes.Configuration.DatabaseKind.Postgres, server.ConnectionString),
             $"DROP DATABASE \"{name}\" WITH (FORCE)");
 
-        var (status, body) = await Get(hermes, "/health");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        Assert.StartsWith("""{"status":"error","database":"unreachable","jobs":null,"error":""", body);
-        Assert.Contains(name, body); // PostgreSQL's own words: the database does not exist
+        // The first answer may be about the pooled connection the drop cut; the next is PostgreSQL's "does not exist".
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var (status, body) = await Get(hermes, "/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.StartsWith("""{"status":"error","database":"unreachable","jobs":null,"error":""", body);
+        }
+        var error = System.Text.Json.Nodes.JsonNode.Parse((await Get(hermes, "/health")).Item2)!["error"]!.GetValue<string>();
+        Assert.Equal($"3D000: database \"{name}\" does not exist", error);
         Assert.Equal((HttpStatusCode.OK, """{"status":"ok"}"""), await Get(hermes, "/health/live"));
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Hermes.Tests.Infrastructure;
+namespace Hermes.Tests.Operations;
 
 /// <summary>
 /// Sentry's ingestion endpoint for tests: a DSN <c>http://key@127.0.0.1:port/42</c> makes the SDK post envelopes

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Hermes.Tests.Infrastructure;
+namespace Hermes.Tests.Operations;
 
 /// <summary>
 /// An OpenTelemetry collector for tests: OTLP/HTTP with protobuf bodies at <c>/v1/traces</c>, <c>/v1/metrics</c> and
