@@ -79,6 +79,8 @@ public sealed record TelemetrySettings
         if (protocol.Length == 0) protocol = HttpProtobuf;
         if (protocol is not (HttpProtobuf or Grpc))
             throw new SettingsException("OTEL_EXPORTER_OTLP_PROTOCOL", $"'{protocol}' is not supported; use http/protobuf or grpc");
+        if (protocol == Grpc && Str("OTEL_EXPORTER_OTLP_ENDPOINT").Length == 0 && token.Length > 0)
+            throw new SettingsException("OTEL_EXPORTER_OTLP_PROTOCOL", "Logfire takes OTLP over HTTP only; use http/protobuf (the default) with LOGFIRE_TOKEN");
 
         var headers = Str("OTEL_EXPORTER_OTLP_HEADERS");
         if (token.Length > 0 && !headers.Split(',').Any(h => h.Split('=')[0].Trim().Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
@@ -101,7 +103,8 @@ public sealed record TelemetrySettings
 /// <summary>Which peers' <c>X-Forwarded-*</c> headers are believed (see <see cref="OperationsSettings.Forwarded"/>).</summary>
 public sealed record ForwardedTrust(bool Any, IReadOnlyList<IPAddress> Proxies, IReadOnlyList<System.Net.IPNetwork> Networks)
 {
-    public static readonly ForwardedTrust LoopbackOnly = new(false, [IPAddress.Loopback, IPAddress.IPv6Loopback], []);
+    /// <summary>ASP.NET Core's own default: 127.0.0.0/8 and ::1.</summary>
+    public static readonly ForwardedTrust LoopbackOnly = new(false, [IPAddress.IPv6Loopback], [System.Net.IPNetwork.Parse("127.0.0.0/8")]);
 
     public static ForwardedTrust Parse(string value, bool onHeroku)
     {

@@ -113,7 +113,7 @@ public partial class SharedSignInTests
     }
 
     [Theory]
-    [InlineData("", "", false, "127.0.0.1,::1", "")]
+    [InlineData("", "", false, "::1", "127.0.0.0/8")]
     [InlineData("", "web.1", true, "", "")]
     [InlineData("*", "", true, "", "")]
     [InlineData("10.0.0.1, 10.2.0.0/16", "web.1", false, "10.0.0.1", "10.2.0.0/16")]

@@ -162,6 +162,11 @@ public class TelemetrySettingsTests
         Assert.Equal(key, Assert.Throws<SettingsException>(() => Load((key, value))).Variable);
 
     [Fact]
+    public void Logfire_over_gRPC_stops_start_up_as_Logfire_takes_HTTP_only() =>
+        Assert.Equal("OTEL_EXPORTER_OTLP_PROTOCOL",
+            Assert.Throws<SettingsException>(() => Load(("LOGFIRE_TOKEN", "pylf_v1_eu_abc"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"))).Variable);
+
+    [Fact]
     public async Task Without_an_endpoint_or_a_DSN_neither_OpenTelemetry_nor_Sentry_is_registered()
     {
         await using var hermes = await HermesInstance.StartAsync();
