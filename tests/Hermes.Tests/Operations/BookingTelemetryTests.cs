@@ -9,6 +9,7 @@ using static Hermes.Tests.CallBooker.TestKit;
 namespace Hermes.Tests.Operations;
 
 /// <summary>A booking is a span (with Google's calls inside it) and is counted by type and outcome.</summary>
+[Collection(TelemetryCollection.Name)]
 public class BookingTelemetryTests
 {
     [Fact]

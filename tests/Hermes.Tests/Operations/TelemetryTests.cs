@@ -15,6 +15,7 @@ namespace Hermes.Tests.Operations;
 /// simulators) do real work. Other tests run in this process at the same time and Hermes's ActivitySource is
 /// process-wide, so spans are picked by this instance's port and then by trace id.
 /// </summary>
+[Collection(TelemetryCollection.Name)]
 public class TelemetryTests : Tc2Test
 {
     OtlpReceiver _otlp = null!;
@@ -174,4 +175,14 @@ public class TelemetrySettingsTests
         Assert.Null(hermes.App.Services.GetService<MeterProvider>());
         Assert.Null(hermes.App.Services.GetService<Sentry.IHub>());
     }
+}
+
+/// <summary>
+/// The tests whose Hermes exports metrics run one at a time: every MeterProvider in the process observes every meter
+/// named Hermes, so one test's queue gauges would show another's jobs.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "telemetry";
 }
