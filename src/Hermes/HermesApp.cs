@@ -68,6 +68,7 @@ public static class HermesApp
         settings = SandboxMode.Configure(builder, settings);
 
         Logging.Configure(builder.Logging, settings);
+        builder.AddOperations(settings);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls($"http://{settings.Host}:{settings.Port}");
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
@@ -88,6 +89,7 @@ public static class HermesApp
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseSharedSignIn(); // first: the proxy's scheme and client address for everything after
         app.UseApiTrailingSlash();
         app.MapSandbox();
         app.UseCors(); // endpoint policies: the call booker's website origins

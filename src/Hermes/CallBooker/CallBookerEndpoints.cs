@@ -95,6 +95,25 @@ public static class CallBookerEndpoints
 
     static async Task<IResult> BookAsync(HttpRequest request, string type, HermesDb db, BookingService booking, TimeProvider clock, CancellationToken ct)
     {
+        using var activity = Operations.Telemetry.Source.StartActivity($"booking {type}");
+        var outcome = "error";
+        try
+        {
+            var result = await BookUncountedAsync(request, type, db, booking, clock, ct);
+            outcome = (result as IStatusCodeHttpResult)?.StatusCode switch
+            {
+                null or 200 => "booked", 400 => "refused", 422 => "invalid", 502 => "calendar_failed", 503 => "busy", _ => "error",
+            };
+            return result;
+        }
+        finally
+        {
+            Operations.Telemetry.Booking(activity, type, outcome);
+        }
+    }
+
+    static async Task<IResult> BookUncountedAsync(HttpRequest request, string type, HermesDb db, BookingService booking, TimeProvider clock, CancellationToken ct)
+    {
         var (body, error) = await JsonBody.ReadAsync(request, ct);
         if (error is not null) return error;
         var (parsed, invalid) = await BookingRequestParser.ParseAsync(body!, type, db, clock.GetUtcNow().UtcDateTime, ct);

@@ -1,5 +1,6 @@
 using Hermes.Configuration;
 using Hermes.Jobs;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -9,7 +10,7 @@ namespace Hermes.Domain;
 /// hermes_v2's tables (contract.md §3) plus Hermes's own. The schema itself is created by the SQL migrations in
 /// <c>Domain/Migrations</c>; this model only maps onto it.
 /// </summary>
-public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
+public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Admin> Admins => Set<Admin>();
     public DbSet<Company> Companies => Set<Company>();
@@ -25,6 +26,8 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<WebhookLog> WebhookLogs => Set<WebhookLog>();
     public DbSet<PipedriveObject> PipedriveObjects => Set<PipedriveObject>();
+    /// <summary>The keys that sign the admin cookie and antiforgery tokens, shared by every Hermes process (Operations/SharedSignIn.cs).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -118,6 +121,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
         });
         b.Entity<Job>().ToTable("hermes_job");
         b.Entity<WebhookLog>().ToTable("hermes_webhook");
+        b.Entity<DataProtectionKey>().ToTable("hermes_data_protection_key");
         b.Entity<PipedriveObject>(e => { e.ToTable("pipedrive_object"); e.HasKey(o => new { o.Entity, o.PdId }); });
 
         // hermes_v2's column names: snake_case, with digits kept on the word before them (Tc2CligencyId → tc2_cligency_id).

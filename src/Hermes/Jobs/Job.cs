@@ -23,4 +23,6 @@ public class Job
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+    /// <summary>The W3C <c>traceparent</c> of the request or job that queued this one: its run continues that trace.</summary>
+    public string? TraceParent { get; set; }
 }

@@ -137,7 +137,10 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
         {
             var status = response.StatusCode;
             if (status is HttpStatusCode.TooManyRequests || (status is HttpStatusCode.Forbidden && (IsCloudflareBlock(response) || !LooksLikeJson(text))))
+            {
+                Operations.Telemetry.PipedriveRateLimited((int)status);
                 throw new PipedriveRateLimitedException(RetryAfter(response), $"Pipedrive {method} {shortPath} answered {(int)status}: rate limited");
+            }
             if (status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 throw new PipedriveGoneException(status, method.Method, shortPath, text);
             if (!response.IsSuccessStatusCode)
