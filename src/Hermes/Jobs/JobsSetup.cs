@@ -9,6 +9,7 @@ public static class JobsSetup
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobHandlerRegistry>();
+        services.AddSingleton<JobMaintenance>();
         services.AddHostedService<JobWorker>();
         return services;
     }

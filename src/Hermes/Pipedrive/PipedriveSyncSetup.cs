@@ -24,6 +24,9 @@ public static class PipedriveSyncSetup
         services.AddJobHandler<PipedriveSyncMeeting>(PipedriveJobs.SyncMeeting);
         services.AddJobHandler<PipedrivePurge>(PipedriveJobs.PurgeCompany);
         services.AddJobHandler<PipedriveWriteHermesId>(PipedriveJobs.WriteHermesId);
+        services.AddJobHandler<PipedriveClearHermesId>(PipedriveJobs.ClearHermesId);
+        services.AddSingleton<PipedriveReconcile>();
+        services.AddSingleton<PipedriveImportSetup>();
         return services;
     }
 }
