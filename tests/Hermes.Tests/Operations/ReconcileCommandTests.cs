@@ -121,7 +121,8 @@ public class ReconcileCommandTests : CommandTest
             "GET /persons?limit=500", $"GET /persons/{b.Person}", "GET /deals?limit=500", $"GET /deals/{d.PdDeal}"], PdRequests());
         Pd.Requests.Clear();
 
-        // The queued jobs put Pipedrive's hermes_ids right.
+        // The queued jobs put Pipedrive's hermes_ids right; Pipedrive's webhooks for those changes come back to Hermes.
+        Pd.Webhooks.Subscribe(new Uri(Hermes.BaseAddress, "/pipedrive/callback/"), "2.0", "pipedrive", "webhook-secret");
         await RunJobs();
         Assert.Equal([
             $"PATCH /organizations/{c.Org} {{\"custom_fields\":{{\"{OrgHermesId}\":\"{c.Company}\"}}}}",
@@ -131,12 +132,24 @@ public class ReconcileCommandTests : CommandTest
         ], PdWrites());
         Assert.Equal([$"{c.Company}", $"{d.Company}", $"{e.Company}", null],
             Pd.List("organization").Select(o => o["custom_fields"]![OrgHermesId]?.GetValue<string>()));
+        Assert.All(await Pd.Webhooks.DeliverPendingAsync(), delivery => Assert.Equal(200, delivery.StatusCode));
+        // The duplicate, no longer claiming company E, is an organization of its own: Hermes makes its company, as
+        // for any organization made in Pipedrive (merging it into E's in Pipedrive would merge the two companies).
+        Assert.Equal(
+        [
+            ("pipedrive", "organization", "change", $"{c.Org}", "processed", $"company {c.Company} updated"),
+            ("pipedrive", "organization", "change", $"{d.Org}", "processed", $"company {d.Company} updated"),
+            ("pipedrive", "organization", "change", $"{duplicate}", "processed", $"company {e.Company + 1} created"),
+            ("pipedrive", "person", "change", $"{c.Person}", "processed", $"contact {c.Contact} updated"),
+        ], (await WebhookLog()).Where(w => w.Source == "pipedrive").Select(w => (w.Source, w.Object, w.Action, w.Ids, w.Outcome, w.Error)));
+        Assert.Equal([(a.Company, (int?)a.Org), (c.Company, c.Org), (d.Company, d.Org), (e.Company, e.Org), (e.Company + 1, duplicate)],
+            (await All(db => db.Companies.OrderBy(co => co.Id))).Select(co => (co.Id, co.PdOrgId)));
 
         var again = await Command("pipedrive", "reconcile");
 
         Assert.Equal(new Run(0, "Nothing is out of step.\n\nSummary\n" + Table(
             SummaryHead("To repair"),
-            ["organization", "4", "4", "1", "0", "0", "0", "0"],
+            ["organization", "4", "5", "1", "0", "0", "0", "0"],
             ["person", "4", "4", "0", "0", "0", "0", "0"],
             ["deal", "4", "5", "1", "0", "0", "0", "0"]) + "\nDry run: nothing was changed. Run again with --apply to repair.\n", ""), again);
     }
