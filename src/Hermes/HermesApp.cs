@@ -82,6 +82,7 @@ public static class HermesApp
         services.AddPipedrive();
         services.AddTc2();
         services.AddPipedriveSync();
+        services.AddSingleton<WebhookReplay>();
         services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();

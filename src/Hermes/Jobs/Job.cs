@@ -7,6 +7,8 @@ public class Job
     public const string Running = "running";
     public const string Done = "done";
     public const string Failed = "failed";
+    /// <summary>Staff cancelled it while it waited: it never runs, and it blocks nothing behind its ordering key.</summary>
+    public const string Cancelled = "cancelled";
 
     public long Id { get; set; }
     public string Kind { get; set; } = "";

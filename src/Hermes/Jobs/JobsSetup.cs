@@ -10,6 +10,7 @@ public static class JobsSetup
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobHandlerRegistry>();
         services.AddSingleton<RecurringJobs>();
+        services.AddSingleton<JobMaintenance>();
         services.AddHostedService<JobWorker>();
         return services;
     }

@@ -492,13 +492,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         return $"waiting: {what} belongs to organization {orgPdId}, which is being fetched from Pipedrive";
     }
 
-    /// <summary>The Hermes ids in the hermes_id custom field ("12" or "12, 34" after a merge), from current or else previous.</summary>
+    /// <summary>
+    /// The Hermes ids in the hermes_id custom field ("12" or "12, 34" after a merge): from the current state when it
+    /// has the field (empty when it was cleared: a cleared id must not match its old row), else from previous (deletes).
+    /// </summary>
     List<int> HermesIds(PipedriveEvent e, string objectType)
     {
         var field = _fields.HermesId(objectType);
+        bool Holds(PipedriveObjectData? o) => o is not null && ((field?.PdFieldId is { } key && o.Has(key)) || o.Has("hermes_id"));
         string? Read(PipedriveObjectData? o) =>
             o is null ? null : (field?.PdFieldId is { } key && o.Has(key) ? o.Str(key) : null) ?? (o.Has("hermes_id") ? o.Str("hermes_id") : null);
-        var text = Read(e.Current) ?? Read(e.Previous);
+        var text = Holds(e.Current) ? Read(e.Current) : Read(e.Previous);
         return (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.TryParse(s.Trim('"'), out var i) ? i : (int?)null).OfType<int>().Distinct().ToList();
     }

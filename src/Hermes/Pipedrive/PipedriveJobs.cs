@@ -20,10 +20,13 @@ public static class PipedriveJobs
     public const string PurgeCompany = "pipedrive.purge_company";
     /// <summary>Write the surviving row's clean <c>hermes_id</c> back after a merge.</summary>
     public const string WriteHermesId = "pipedrive.write_hermes_id";
+    /// <summary>Clear the <c>hermes_id</c> of an object no Hermes row is linked to that names a row linked to another one (reconcile).</summary>
+    public const string ClearHermesId = "pipedrive.clear_hermes_id";
 
     public sealed record CompanyJob(int CompanyId);
     public sealed record MeetingJob(int MeetingId, int CompanyId);
     public sealed record HermesIdJob(string ObjectType, int HermesId, int CompanyId);
+    public sealed record ClearHermesIdJob(string ObjectType, int PdId, int HermesId, int CompanyId);
 
     public static string Key(int companyId) => $"company:{companyId}";
 

@@ -25,6 +25,9 @@ public static class PipedriveSyncSetup
         services.AddJobHandler<PipedriveUpdateMeeting>(PipedriveJobs.UpdateMeeting);
         services.AddJobHandler<PipedrivePurge>(PipedriveJobs.PurgeCompany);
         services.AddJobHandler<PipedriveWriteHermesId>(PipedriveJobs.WriteHermesId);
+        services.AddJobHandler<PipedriveClearHermesId>(PipedriveJobs.ClearHermesId);
+        services.AddSingleton<PipedriveReconcile>();
+        services.AddSingleton<PipedriveImportSetup>();
         return services;
     }
 }

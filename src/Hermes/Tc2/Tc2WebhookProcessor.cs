@@ -40,7 +40,8 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
             await ApplyAsync(webhook.Events[i], rows[i].Id, CancellationToken.None);
     }
 
-    async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
+    /// <summary>Applies one stored event and records its outcome on its webhook log row (also used to replay one).</summary>
+    public async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
     {
         // Two deliveries of the same client at once can both try to create its rows (unique TC2 ids): the later one
         // then finds them and updates instead.
