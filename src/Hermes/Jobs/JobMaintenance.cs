@@ -67,13 +67,17 @@ public sealed class JobMaintenance(IDbContextFactory<HermesDb> dbs, JobStore sto
         return outcomes;
     }
 
-    /// <summary>Cancels a job that is still pending; false when it is not (it ran, is running, or does not exist).</summary>
+    /// <summary>
+    /// Cancels a job that is still pending; false when it is not (it ran, is running, or does not exist). A recurring
+    /// schedule row (retention) is never cancelled: it is the schedule itself, and cancelling it would stop the work
+    /// until the next start.
+    /// </summary>
     public async Task<bool> CancelAsync(long id, string by, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var note = $"cancelled by {by}";
-        var cancelled = await db.Jobs.Where(j => j.Id == id && j.Status == Job.Pending)
+        var cancelled = await db.Jobs.Where(j => j.Id == id && j.Status == Job.Pending && (j.OrderingKey == null || !j.OrderingKey.StartsWith(RecurringJobs.KeyPrefix)))
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Job.Cancelled).SetProperty(j => j.FinishedAt, now)
                 .SetProperty(j => j.UpdatedAt, now).SetProperty(j => j.LastError, j => j.LastError == null ? note : note + " (last error: " + j.LastError + ")"), ct) == 1;
         if (cancelled)

@@ -13,7 +13,8 @@ namespace Hermes.Jobs;
 /// </summary>
 public sealed class RecurringJobs(IDbContextFactory<HermesDb> dbs, JobHandlerRegistry registry, HermesSettings settings, TimeProvider clock)
 {
-    public static string OrderingKey(string kind) => $"recurring:{kind}";
+    public const string KeyPrefix = "recurring:";
+    public static string OrderingKey(string kind) => KeyPrefix + kind;
 
     /// <summary>Adds the schedule row of each recurring kind that has none (due now); a row already there is kept.</summary>
     public async Task EnsureScheduledAsync(CancellationToken ct)

@@ -7,7 +7,7 @@ namespace Hermes.Operations;
 
 /// <summary>
 /// The recurring maintenance job (<c>maintenance.retention</c>, hourly): deletes webhook log rows and finished
-/// (<c>done</c>) jobs older than <c>RETENTION_DAYS</c>. Failed jobs stay until staff retry or delete them. Rows go in
+/// (<c>done</c>, or <c>cancelled</c> by staff) jobs older than <c>RETENTION_DAYS</c>. Failed jobs stay until staff retry or delete them. Rows go in
 /// batches of <see cref="BatchSize"/>, each its own short statement, so a busy table is never locked for long; a run
 /// stops after <see cref="MaxBatches"/> batches per table and the next run goes on.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class Retention(IDbContextFactory<HermesDb> dbs, TimeProvider cloc
     {
         var cutoff = clock.GetUtcNow().UtcDateTime.AddDays(-settings.Operations.RetentionDays);
         var webhooks = await InBatchesAsync(db => db.WebhookLogs.Where(w => w.ReceivedAt < cutoff).OrderBy(w => w.Id).Take(BatchSize), ct);
-        var jobs = await InBatchesAsync(db => db.Jobs.Where(j => j.Status == Job.Done && j.FinishedAt < cutoff).OrderBy(j => j.Id).Take(BatchSize), ct);
+        var jobs = await InBatchesAsync(db => db.Jobs.Where(j => (j.Status == Job.Done || j.Status == Job.Cancelled) && j.FinishedAt < cutoff).OrderBy(j => j.Id).Take(BatchSize), ct);
         return new Deleted(webhooks, jobs);
     }
 

@@ -23,7 +23,7 @@ public class RetentionTests
     }
 
     [Fact]
-    public async Task Webhooks_and_finished_jobs_older_than_RETENTION_DAYS_are_deleted_and_newer_ones_and_failed_jobs_stay()
+    public async Task Webhooks_and_finished_or_cancelled_jobs_older_than_RETENTION_DAYS_are_deleted_and_newer_ones_and_failed_jobs_stay()
     {
         await using var hermes = await HermesInstance.StartAsync(settings: s => s["RETENTION_DAYS"] = "30");
         var now = hermes.Clock.GetUtcNow().UtcDateTime;
@@ -42,7 +42,7 @@ public class RetentionTests
             };
             db.Jobs.AddRange(
                 J("done_old", Job.Done, 100, 31), J("done_recent", Job.Done, 100, 29), J("failed_old", Job.Failed, 400, 399),
-                J("pending_old", Job.Pending, 400, null));
+                J("pending_old", Job.Pending, 400, null), J("cancelled_old", Job.Cancelled, 100, 31), J("cancelled_recent", Job.Cancelled, 100, 29));
             await db.SaveChangesAsync();
         }
 
@@ -52,7 +52,7 @@ public class RetentionTests
         await using (var db = hermes.Db())
         {
             Assert.Equal(["recent"], await db.WebhookLogs.Select(w => w.Body).ToListAsync());
-            Assert.Equal(["test.done_recent", "test.failed_old", "test.pending_old"],
+            Assert.Equal(["test.cancelled_recent", "test.done_recent", "test.failed_old", "test.pending_old"],
                 await db.Jobs.Where(j => j.Kind.StartsWith("test.")).OrderBy(j => j.Kind).Select(j => j.Kind).ToListAsync());
         }
         // The schedule is the same row, due again in an hour.
@@ -104,5 +104,18 @@ public class RetentionTests
         Assert.Equal(1, await hermes.RunJobsAsync());
         await ScheduleAsync(hermes);
         Assert.Equal([(Job.Pending, hermes.Clock.GetUtcNow().UtcDateTime.AddHours(1), "recurring:maintenance.retention")], await RetentionRows(hermes));
+    }
+
+    [Fact]
+    public async Task The_schedule_row_cannot_be_cancelled_so_retention_never_stops_until_the_next_start()
+    {
+        await using var hermes = await HermesInstance.StartAsync();
+        await ScheduleAsync(hermes);
+        long id;
+        await using (var db = hermes.Db()) id = await db.Jobs.Where(j => j.Kind == Retention.Kind).Select(j => j.Id).SingleAsync();
+
+        Assert.False(await hermes.App.Services.GetRequiredService<JobMaintenance>().CancelAsync(id, "brian@tc.com", CancellationToken.None));
+        Assert.Equal([(Job.Pending, hermes.Clock.GetUtcNow().UtcDateTime, "recurring:maintenance.retention")], await RetentionRows(hermes));
+        Assert.Equal(1, await hermes.RunJobsAsync());
     }
 }
