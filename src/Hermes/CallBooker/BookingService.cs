@@ -145,7 +145,7 @@ public sealed class BookingService(
         if (newCompany) log.LogInformation("Booking: new company {CompanyId} {CompanyName}", plan.Company.Id, plan.Company.Name);
 
         if (request.MeetingType == Meeting.TypeSales) queue.EnqueueCompanySync(db, plan.Company.Id);
-        // Support: the handler decides whether the company is in Pipedrive (person + activity) or not (nothing).
+        // Support: the meeting's handler brings the organization and person into Pipedrive (no deal), then the activity.
         queue.EnqueueMeetingSync(db, meeting.Id, plan.Company.Id);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -58,7 +58,7 @@ public static class CallBookerEndpoints
                 BookAsync(request, Meeting.TypeSupport, db, booking, clock, ct))
             .WithSummary("Book a support call with an admin")
             .WithDescription("For a company given by id (from a support link), or found by the contact's email or the company name. " +
-                             "No deal; the Pipedrive activity is queued for the company if it is in Pipedrive.")
+                             "No deal; the organization, person and activity are queued for Pipedrive.")
             .Accepts<SupportBookingBody>("application/json")
             .Produces<ApiResults.Status>()
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status400BadRequest)
