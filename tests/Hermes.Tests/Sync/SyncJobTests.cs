@@ -177,7 +177,7 @@ public class SyncJobTests : Tc2Test
             ["extra_attrs"] = new JsonObject
             {
                 ["termination_category"] = "doesnt-suit-business-model", ["who_are_you_trying_to_reach"] = "support",
-                ["pipedrive_url"] = $"{Sim.PipedriveBaseUrl}/organization/20/", ["pipedrive_deal_stage"] = "New", ["pipedrive_pipeline"] = "PAYG",
+                ["pipedrive_url"] = $"{Sim.PipedriveBaseUrl}/organization/20/", ["pipedrive_id"] = "20", ["pipedrive_deal_stage"] = "New", ["pipedrive_pipeline"] = "PAYG",
                 ["hermes_id"] = company.Id.ToString(), ["client_marketing_source"] = null,
             },
             ["sales_person"] = 30, ["associated_admin"] = 31, ["bdr_person"] = 32,
