@@ -20,7 +20,8 @@ public sealed class WebhookValidationException(string field, string message) : E
 ///
 /// Rules shared by every object:
 /// <list type="bullet">
-/// <item>Matching: the <c>hermes_id</c> custom field first (several ids after a merge), then the Pipedrive id column.</item>
+/// <item>Matching: the <c>hermes_id</c> custom field first (several ids after a merge), then the Pipedrive id column, then
+///   for an organization or person made by hand in Pipedrive the rules of <see cref="PipedriveMatching"/>.</item>
 /// <item>Only fields Pipedrive owns are taken, from the object's current state in the event (only values present;
 ///   empty emails and phones never wipe Hermes's).</item>
 /// <item>Out of order: an event older than the newest one applied to that object is skipped, so the newest state wins
@@ -71,6 +72,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var byPd = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var company = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
+        string? matchedBy = null;
+        if (company is null)
+        {
+            // Made by hand in Pipedrive: the company Hermes has already, rather than a twin (PipedriveMatching).
+            var match = await PipedriveMatching.OrganizationAsync(db, _fields, cur, ct);
+            if (match.Ambiguity is { } why) return $"ignored: organization {id} {why}; none linked, none created";
+            (company, matchedBy) = (match.Row, match.Rule);
+        }
         if (company is not null && IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
 
         if (company is null)
@@ -109,13 +118,15 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             merged.Add(await MergeCompanies(company, loser, ct));
         if (e.MergedFromId is { } fromId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == fromId && c.Id != company.Id, ct) is { } absorbed)
             merged.Add(await MergeCompanies(company, absorbed, ct));
-        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != company.Id))
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != company.Id) || matchedBy is not null)
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", company.Id, company.Id), PipedriveJobs.Key(company.Id));
 
         await Seen(PipedriveObject.Organization, id, e, ct);
         await db.SaveChangesAsync(ct);
         await QueueTc2Update(company.Id, ct);
-        return merged.Count > 0 ? $"company {company.Id} updated; merged {string.Join(", ", merged)} into it" : $"company {company.Id} updated";
+        return merged.Count > 0 ? $"company {company.Id} updated; merged {string.Join(", ", merged)} into it"
+            : matchedBy is not null ? $"company {company.Id} linked to organization {id} (matched by {matchedBy})"
+            : $"company {company.Id} updated";
     }
 
     async Task<string> DeleteOrganization(PipedriveEvent e, CancellationToken ct)
@@ -185,6 +196,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var byPd = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Contacts.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var contact = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
+        string? matchedBy = null;
+        if (contact is null && cur.Int("org_id") is { } ownOrg && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == ownOrg, ct) is { } ownCompany)
+        {
+            // Made by hand in Pipedrive: the company's contact Hermes has already, rather than a twin (PipedriveMatching).
+            var match = await PipedriveMatching.PersonAsync(db, ownCompany.Id, cur, ct);
+            if (match.Ambiguity is { } why) return $"ignored: person {id} {why}; none linked, none created";
+            (contact, matchedBy) = (match.Row, match.Rule);
+        }
         if (contact is not null && IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
 
         if (contact is null)
@@ -221,10 +240,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         foreach (var loser in listed.Where(c => c.Id != contact.Id)) merged.Add(await MergeContacts(contact, loser, ct));
         if (e.MergedFromId is { } fromId && await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == fromId && c.Id != contact.Id, ct) is { } absorbed)
             merged.Add(await MergeContacts(contact, absorbed, ct));
-        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != contact.Id))
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != contact.Id) || matchedBy is not null)
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", contact.Id, contact.CompanyId), PipedriveJobs.Key(contact.CompanyId));
         await Seen(PipedriveObject.Person, id, e, ct);
         await db.SaveChangesAsync(ct);
+        if (matchedBy is not null)
+        {
+            // Deals that named this person before it was linked take it now, as they would a contact made for it.
+            var waiting = await DealsWaitingFor(o => o.RefPersonId == id, ct);
+            await db.Deals.Where(d => waiting.Contains(d.PdDealId) && d.ContactId == null).ExecuteUpdateAsync(u => u.SetProperty(d => d.ContactId, contact.Id), ct);
+            return $"contact {contact.Id} linked to person {id} (matched by {matchedBy})";
+        }
         return merged.Count > 0 ? $"contact {contact.Id} updated; merged {string.Join(", ", merged)} into it" : $"contact {contact.Id} updated";
     }
 
