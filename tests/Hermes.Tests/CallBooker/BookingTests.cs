@@ -82,7 +82,9 @@ public class BookingTests
 
         // No company, contact, deal, meeting or job, and no event in the calendar.
         Assert.Equal(before, await w.SnapshotAsync());
+        await w.Hermes.RunJobsAsync();
         Assert.Empty(w.Sim.Google.Events("climan@example.com"));
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
         Assert.Equal([path], w.Sim.Google.Requests.All.Where(r => r.Fault is not null).Select(r => r.Path.Replace("climan@example.com", "*")).Distinct());
 
         // Trying again once Google is back books it.

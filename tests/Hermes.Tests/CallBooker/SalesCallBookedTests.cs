@@ -236,6 +236,8 @@ public class SalesCallBookedTests
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""
             {"timeMin":"{{Rfc(busyStart.AddMinutes(30))}}","timeMax":"{{Rfc(busyStart.AddMinutes(180))}}","timeZone":"UTC","groupExpansionMax":100,"items":[{"id":"climan@example.com"}]}
             """), asked[0].Json), asked[0].Body);
+        await w.Hermes.RunJobsAsync(); // nothing was queued: no job can reach Google or Pipedrive later either
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
         Assert.Empty(w.GoogleRequests("POST", "/calendar/v3/calendars/*"));
         Assert.Empty(w.Sim.Google.Events(s.Admin.Username));
 

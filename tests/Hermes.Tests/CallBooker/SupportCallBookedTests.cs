@@ -157,8 +157,10 @@ public class SupportCallBookedTests
         await AssertJson(await w.Post("/callbooker/support/book/", SupportBody(s.Support, s.Company.Id, busy.AddMinutes(10))), HttpStatusCode.BadRequest,
             """{"status":"error","message":"Admin is not free at this time."}""");
         Assert.Equal(before, await w.SnapshotAsync());
+        await w.Hermes.RunJobsAsync(); // nothing was queued either
         Assert.Single(w.GoogleRequests("POST", "/calendar/v3/freeBusy"));
         Assert.Empty(w.Sim.Google.Events("sue@tc.com"));
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
     }
 
     [Fact]
