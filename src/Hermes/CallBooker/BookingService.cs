@@ -46,12 +46,18 @@ public sealed class BookingService(
     public const string AlreadyBooked = "You already have a meeting booked around this time.";
     public const string AdminNotFree = "Admin is not free at this time.";
     public const string NoEmail = "Contact must have an email address to book a meeting.";
+    public const string TooSoonSales = "Sales calls must be booked at least 2 hours ahead. Please choose a later time.";
+    public const string TooSoon = "Calls must be booked at least 15 minutes ahead. Please choose a later time.";
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromHours(2);
 
     public async Task<IResult> BookAsync(BookingRequest request, CancellationToken ct)
     {
         var admin = request.Admin;
         var start = request.MeetingStart;
+        // The visitor's choice of time: a sales call 2 hours ahead at least (the booker pages offer no sooner), any call 15 minutes.
+        var sales = request.MeetingType == Meeting.TypeSales;
+        if (start < clock.GetUtcNow().UtcDateTime + (sales ? CallBookerEndpoints.SalesNotice : CallBookerEndpoints.MinimumNotice))
+            return Refused(request, sales ? TooSoonSales : TooSoon);
         MeetingSettings meeting;
         BookingPlan preview;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -153,7 +159,7 @@ public sealed class BookingService(
         if (newCompany) log.LogInformation("Booking: new company {CompanyId} {CompanyName}", plan.Company.Id, plan.Company.Name);
 
         if (request.MeetingType == Meeting.TypeSales) queue.EnqueueCompanySync(db, plan.Company.Id);
-        // Support: the handler decides whether the company is in Pipedrive (person + activity) or not (nothing).
+        // Support: the meeting's handler brings the organization and person into Pipedrive (no deal), then the activity.
         queue.EnqueueMeetingSync(db, meeting.Id, plan.Company.Id);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

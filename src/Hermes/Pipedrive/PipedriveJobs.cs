@@ -12,7 +12,7 @@ public static class PipedriveJobs
 {
     /// <summary>Create, link or update the Organization, its Persons and the company's Deals (behaviour.md §6).</summary>
     public const string SyncCompany = "pipedrive.sync_company";
-    /// <summary>The Activity for a meeting, once (support meetings only when the company is already in Pipedrive).</summary>
+    /// <summary>The Activity for a meeting, once; for a support meeting also its organization and person (no deal).</summary>
     public const string SyncMeeting = "pipedrive.sync_meeting";
     /// <summary>Bring a meeting's Activity in line after a move (due date/time) or a cancel (done, with the reason in its note).</summary>
     public const string UpdateMeeting = "pipedrive.update_meeting";

@@ -67,11 +67,8 @@ async function loadAvailability() {
   const start = new Date(Date.now() + notice * 60_000);
   const end = new Date(start);
   end.setMonth(end.getMonth() + 1);
+  // Hermes offers slots from start_dt (never sooner than 15 minutes ahead): the 2-hour rule is the page's to apply.
   const query = new URLSearchParams({ admin_id: String(adminId), start_dt: start.toISOString(), end_dt: end.toISOString() });
-  if (state.support) {
-    // Hermes offers the express link's earlier slots only to a request that carries the signed link.
-    query.set('s', state.support.s); query.set('e', state.support.e); query.set('company_id', state.support.companyId);
-  }
   const { ok, data } = await call(`/callbooker/availability/?${query}`);
   if (!ok || !Array.isArray(data?.slots)) {
     bookingError("We couldn't load the free times just now. Please refresh the page to try again.");
