@@ -42,7 +42,7 @@ public sealed class MeetingManagement(
     public const string LockBusy = "Another booking with this admin is in progress; please try again in a moment.";
 
     public static TimeSpan Notice(string meetingType) =>
-        meetingType == Meeting.TypeSupport ? CallBookerEndpoints.ExpressNotice : CallBookerEndpoints.StandardNotice;
+        meetingType == Meeting.TypeSupport ? CallBookerEndpoints.MinimumNotice : CallBookerEndpoints.SalesNotice;
 
     public static string NoEvent(Meeting meeting) =>
         $"This call was booked before it could be changed online. Please contact {meeting.Admin?.Name ?? "us"}{Email(meeting)} to reschedule or cancel it.";
