@@ -21,7 +21,8 @@ sealed class HermesProcess : IAsyncDisposable
     {
         if (_dll is not null) return _dll;
         Console.WriteLine("building Hermes (Release)…");
-        Shell.Run("dotnet", $"build {root}/src/Hermes/Hermes.csproj -c Release -nologo -v q");
+        // No build servers: they would outlive the build holding its output open.
+        Shell.Run("dotnet", $"build {root}/src/Hermes/Hermes.csproj -c Release -nologo -v q --disable-build-servers");
         return _dll = Path.Combine(root, "src/Hermes/bin/Release/net10.0/Hermes.dll");
     }
 

@@ -28,7 +28,7 @@ Console.WriteLine($"PostgreSQL {await cluster.ScalarAsync<string>("postgres", "S
 if (!options.OnlyTc2)
 {
     var db = await Ingest.PrepareAsync(root, cluster, "bench", options.Companies);
-    var bound = Ingest.Bound(cluster, db, options.Companies, options.Seconds);
+    var bound = await Ingest.BoundAsync(cluster, db, options.Companies, options.Seconds);
     Console.WriteLine();
     Console.WriteLine($"Bound (pgbench, 8 clients, {options.Companies:N0} companies): {bound:0} tx/s   [load {Load()}]");
     var main = await Ingest.HermesAsync(root, cluster, db, options.Companies, options.Seconds, halfRate: true);
