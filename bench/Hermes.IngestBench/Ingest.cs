@@ -8,6 +8,9 @@ sealed record IngestFigures(double Rate, double P50, double P99, double CpuMs, d
 
 static class Ingest
 {
+    /// <summary>--trace FILE: a sampled CPU trace of Hermes during the main measured run (dotnet-trace), its top methods printed.</summary>
+    public static string? TraceFile { get; set; }
+
     /// <summary>A migrated database with the seed (admins, custom fields, N companies); returns its name.</summary>
     public static async Task<string> PrepareAsync(string root, Cluster cluster, string database, int companies)
     {
@@ -27,7 +30,7 @@ static class Ingest
         {
             cluster.PgBench(database, script, 8, Math.Max(3, seconds / 4)); // warm the cache as Hermes's warm-up does
             var tps = cluster.PgBench(database, script, 8, seconds).Tps;
-            await cluster.ExecAsync(database, "TRUNCATE hermes_webhook; VACUUM ANALYZE; CHECKPOINT"); // Hermes's log is counted alone
+            foreach (var sql in new[] { "TRUNCATE hermes_webhook", "VACUUM ANALYZE", "CHECKPOINT" }) await cluster.ExecAsync(database, sql); // Hermes's log counted alone
             return tps;
         }
         finally { File.Delete(script); }
@@ -75,8 +78,10 @@ static class Ingest
         {
             await using var hermes = await HermesProcess.StartAsync(root, databaseUrl);
             Webhooks.Wrk(hermes.BaseAddress, script, 8, Math.Max(3, seconds / 4)); // warm-up: JIT, pools, caches
+            var trace = TraceFile is { } file ? Profiler.Start(hermes, file, seconds) : null;
             var cpu = hermes.Cpu();
             var run = Webhooks.Wrk(hermes.BaseAddress, script, 8, seconds);
+            if (trace is not null) Profiler.Report(trace, TraceFile!);
             var cpuMs = (hermes.Cpu() - cpu).TotalMilliseconds / run.Requests;
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var (rss, peak) = hermes.Rss();

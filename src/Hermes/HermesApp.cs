@@ -79,7 +79,12 @@ public static class HermesApp
         var services = builder.Services;
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextFactory<HermesDb>(o => HermesDb.Configure(o, settings.Database));
+        // Pooled: a webhook or job takes a ready context instead of building one (services, change tracker) each time.
+        services.AddPooledDbContextFactory<HermesDb>((sp, o) =>
+        {
+            HermesDb.Configure(o, settings.Database);
+            o.AddInterceptors(sp.GetRequiredService<JobWakeUp>());
+        });
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
         services.AddPipedrive();

@@ -31,10 +31,15 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    /// <summary>Jobs were queued on this context since its last save: the save wakes the workers (<see cref="JobWakeUp"/>).</summary>
+    public bool JobsQueued { get; set; }
+
     public static void Configure(DbContextOptionsBuilder options, DatabaseUrl database)
     {
         if (database.Kind == DatabaseKind.Postgres)
-            options.UseNpgsql(database.ConnectionString);
+            // No DISCARD ALL each time a connection goes back to the pool: Hermes's EF work leaves no session state
+            // (no SET, no session advisory lock, no LISTEN: those use connections of their own, with their own pools).
+            options.UseNpgsql(new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { NoResetOnClose = true }.ConnectionString);
         else
             options.UseSqlite(database.ConnectionString).AddInterceptors(SqliteBusyTimeout.Instance);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations;
@@ -6,25 +7,23 @@ using Microsoft.EntityFrameworkCore;
 namespace Hermes.Pipedrive;
 
 /// <summary>
-/// Stores a webhook, then applies it in one transaction (with the jobs it causes) and records the outcome. Used by the
-/// endpoint and by the jobs that replay a stored webhook.
+/// Stores a webhook and applies it in one transaction (with the jobs it causes), the outcome recorded on its log row:
+/// one commit per webhook, and a webhook answered 200 is stored and applied. A rule that rejects it (422) or fails
+/// rolls back, and the webhook is then stored on its own with that outcome. Also used by the jobs and commands that
+/// replay a stored webhook.
 /// </summary>
 public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, IServiceProvider services, TimeProvider clock, ILogger<PipedriveWebhookProcessor> log)
 {
-    public async Task<long> StoreAsync(string body, PipedriveEvent? e, string outcome, string? error, CancellationToken ct)
+    /// <summary>Stores a webhook that is not applied (unreadable, or about objects Hermes does not keep) with its outcome.</summary>
+    public async Task<long> StoreAsync(string body, PipedriveEvent? e, string outcome, string? error, CancellationToken ct) =>
+        await StoreAsync(body, e, outcome, error, id: 0, ct);
+
+    /// <summary>With an id: the one the rolled-back attempt took (a sequence value is never handed out twice), so the log's ids follow arrival.</summary>
+    async Task<long> StoreAsync(string body, PipedriveEvent? e, string outcome, string? error, long id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var row = new WebhookLog
-        {
-            Source = "pipedrive",
-            ReceivedAt = clock.GetUtcNow().UtcDateTime,
-            Object = e?.Entity,
-            Action = e?.RawAction,
-            ObjectIds = e is null ? null : Ids(e),
-            Outcome = outcome,
-            Error = error,
-            Body = body,
-        };
+        var row = NewRow(body, e, outcome, error);
+        if (id > 0) row.Id = id;
         db.WebhookLogs.Add(row);
         await db.SaveChangesAsync(ct);
         WebhookTrace.Describe(row.Object, row.Action, row.Id);
@@ -32,8 +31,36 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         return row.Id;
     }
 
-    /// <summary>Applies the event; returns the outcome text. Validation errors propagate (the caller answers 422) after being logged.</summary>
-    public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
+    /// <summary>
+    /// Stores the webhook and applies it in the same transaction; returns the outcome text. A validation error (the
+    /// caller answers 422) or a failure is stored with the webhook as rejected or error, then propagates.
+    /// </summary>
+    public async Task<string> StoreAndProcessAsync(string body, PipedriveEvent e, CancellationToken ct)
+    {
+        var id = new StrongBox<long>();
+        try
+        {
+            return await RunAsync(e, body, id, webhookId: 0, allowFetch: true, ct);
+        }
+        catch (WebhookValidationException v)
+        {
+            await StoreAsync(body, e, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", id.Value, CancellationToken.None);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Rolled back: the webhook is still kept, with why it failed (Pipedrive retries a 500).
+            await StoreAsync(body, e, WebhookLog.OutcomeError, $"{ex.GetType().Name}: {ex.Message}", id.Value, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Applies the event of a stored webhook (or none: 0); returns the outcome text. Validation errors propagate (the caller answers 422) after being logged.</summary>
+    public Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct) =>
+        RunAsync(e, body: null, new StrongBox<long>(), webhookId, allowFetch, ct);
+
+    /// <summary>With a body, the webhook is stored in the transaction too; <paramref name="storedId"/> keeps its id across attempts.</summary>
+    async Task<string> RunAsync(PipedriveEvent e, string? body, StrongBox<long> storedId, long webhookId, bool allowFetch, CancellationToken ct)
     {
         // A concurrent delivery of the same event can create the same row first (unique pd ids): the second attempt
         // then finds it and updates instead.
@@ -41,15 +68,28 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
+            // A failed save rolls the whole transaction back and retries it: no savepoint around each save is needed.
+            db.Database.AutoSavepointsEnabled = false;
             var inbound = scope.ServiceProvider.GetRequiredService<PipedriveInbound>();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {
+                WebhookLog? row = null;
+                if (body is not null)
+                {
+                    db.WebhookLogs.Add(row = NewRow(body, e, WebhookLog.OutcomePending, null));
+                    if (storedId.Value > 0) row.Id = storedId.Value;
+                    await db.SaveChangesAsync(ct);
+                    webhookId = storedId.Value = row.Id;
+                    WebhookTrace.Describe(row.Object, row.Action, row.Id);
+                }
                 var result = await inbound.ProcessAsync(e, webhookId, allowFetch, ct);
                 var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored
                     : result.StartsWith("waiting", StringComparison.Ordinal) ? WebhookLog.OutcomePending
                     : WebhookLog.OutcomeProcessed;
-                if (webhookId > 0)
+                if (row is not null)
+                    (row.Outcome, row.Error) = (outcome, result);
+                else if (webhookId > 0)
                     await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
@@ -60,7 +100,7 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
             catch (WebhookValidationException v)
             {
                 await tx.RollbackAsync(CancellationToken.None);
-                if (webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
+                if (body is null && webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
                 WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
                 throw;
             }
@@ -94,6 +134,18 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         await db.WebhookLogs.Where(w => w.Id == webhookId)
             .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, error), ct);
     }
+
+    WebhookLog NewRow(string body, PipedriveEvent? e, string outcome, string? error) => new()
+    {
+        Source = "pipedrive",
+        ReceivedAt = clock.GetUtcNow().UtcDateTime,
+        Object = e?.Entity,
+        Action = e?.RawAction,
+        ObjectIds = e is null ? null : Ids(e),
+        Outcome = outcome,
+        Error = error,
+        Body = body,
+    };
 
     static string Ids(PipedriveEvent e) =>
         e.MergedToId is { } to ? $"{e.Id}→{to}" : e.MergedFromId is { } from ? $"{from}→{e.Id}" : e.Id?.ToString() ?? "";
