@@ -84,7 +84,9 @@ public static class HermesApp
         {
             HermesDb.Configure(o, settings.Database);
             o.AddInterceptors(sp.GetRequiredService<JobWakeUp>());
+            sp.GetRequiredService<DatabasePool>(); // created with the pool, so disposed (its connections closed) with the app
         });
+        services.AddSingleton(_ => new DatabasePool(settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
         services.AddPipedrive();
