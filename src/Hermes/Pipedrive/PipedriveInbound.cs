@@ -70,7 +70,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
 
         var hermesIds = HermesIds(e, "Company");
         var byPd = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct);
-        var listed = hermesIds.Count == 0 ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
+        var listed = hermesIds.Count == 0 || hermesIds.All(h => h == byPd?.Id) ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var company = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
         string? matchedBy = null;
         if (company is null)
@@ -111,7 +111,6 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             else log.LogWarning("Organization {OrgId}: owner {Owner} is no Hermes admin; sales person left as it was", id, ownerPdId);
         }
         await ApplyCustomFields(e, "Company", company, ct);
-        await db.SaveChangesAsync(ct);
 
         var merged = new List<int>();
         foreach (var loser in listed.Where(c => c.Id != company.Id))
