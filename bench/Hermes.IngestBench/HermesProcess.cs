@@ -26,8 +26,8 @@ sealed class HermesProcess : IAsyncDisposable
         return _dll = Path.Combine(root, "src/Hermes/bin/Release/net10.0/Hermes.dll");
     }
 
-    /// <summary>The Release build already there (to measure a build made before the sources changed).</summary>
-    public static void UseBuilt(string root) => _dll = Path.Combine(root, "src/Hermes/bin/Release/net10.0/Hermes.dll");
+    /// <summary>A build already there (e.g. one made before the sources changed, to compare).</summary>
+    public static void UseBuilt(string dll) => _dll = dll;
 
     /// <summary>Brings the schema up to date (Hermes's own <c>migrate</c> command).</summary>
     public static void Migrate(string root, string databaseUrl)

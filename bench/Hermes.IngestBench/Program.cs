@@ -1,7 +1,7 @@
 // Pipedrive webhook ingest against what its PostgreSQL can do, in one run on one machine:
 //
 //   dotnet run -c Release --project bench/Hermes.IngestBench -- [--seconds 20] [--companies 100000] [--no-scaling] [--million]
-//       [--clients 200] [--no-sqlite] [--no-tc2] [--only-tc2] [--no-build] [--trace FILE.nettrace]
+//       [--clients 200] [--no-sqlite] [--no-tc2] [--only-tc2] [--no-build | --dll PATH/Hermes.dll] [--trace FILE.nettrace]
 //
 // 1. starts its own PostgreSQL (fsync on), migrates a database with Hermes's `migrate` and loads N companies;
 // 2. the bound: pgbench, 8 clients, running the least SQL a correct organization update needs (Webhooks.BoundScript);
@@ -21,7 +21,9 @@ var root = FindRoot();
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 Console.WriteLine($"Hermes ingest benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {Load()}");
 if (Array.IndexOf(args, "--trace") is var t and >= 0 && t + 1 < args.Length) Ingest.TraceFile = Path.GetFullPath(args[t + 1]);
-if (args.Contains("--no-build")) HermesProcess.UseBuilt(root); else HermesProcess.Build(root);
+if (Array.IndexOf(args, "--dll") is var d and >= 0 && d + 1 < args.Length) HermesProcess.UseBuilt(Path.GetFullPath(args[d + 1]));
+else if (args.Contains("--no-build")) HermesProcess.UseBuilt(Path.Combine(root, "src/Hermes/bin/Release/net10.0/Hermes.dll"));
+else HermesProcess.Build(root);
 await using var cluster = await Cluster.StartAsync();
 Console.WriteLine($"PostgreSQL {await cluster.ScalarAsync<string>("postgres", "SHOW server_version")} on port {cluster.Port}, " +
                   $"fsync={await cluster.ScalarAsync<string>("postgres", "SHOW fsync")}, synchronous_commit={await cluster.ScalarAsync<string>("postgres", "SHOW synchronous_commit")}");
