@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hermes.Operations.Input;
 
 namespace Hermes.Tc2;
 
@@ -14,11 +15,14 @@ public sealed class Tc2PayloadException(string[] loc, string message, string typ
 /// <summary><c>{"_request_time": …, "events": [{"action", "verb", "subject": {"model", "id", …}}]}</c> (research/external_apis.md §D.4).</summary>
 public sealed record Tc2Webhook(long? RequestTime, IReadOnlyList<Tc2Event> Events)
 {
-    public static Tc2Webhook Parse(string body)
+    /// <summary>Reads the raw body (after its signature was checked), refusing what <see cref="StrictJson"/> refuses, with where.</summary>
+    public static Tc2Webhook Parse(ReadOnlySpan<byte> body)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(body); }
-        catch (JsonException) { throw new Tc2PayloadException(["body"], "JSON decode error", "json_invalid"); }
+        var (root, problem) = StrictJson.Parse(body);
+        if (problem is not null)
+            throw problem.Type == JsonProblem.Invalid
+                ? new Tc2PayloadException(["body"], "JSON decode error", "json_invalid")
+                : new Tc2PayloadException(["body", .. problem.Path], problem.Sentence, problem.Type);
         if (root is not JsonObject obj) throw new Tc2PayloadException(["body"], "Input should be a valid dictionary", "dict_type");
         if (obj["events"] is not JsonArray events) throw new Tc2PayloadException(["body", "events"], obj.ContainsKey("events") ? "Input should be a valid list" : "Field required", obj.ContainsKey("events") ? "list_type" : "missing");
         var parsed = new List<Tc2Event>();
@@ -181,10 +185,12 @@ static class Tc2Json
 
     public static int? Int(JsonNode? n) => Long(n) is { } l && l is >= int.MinValue and <= int.MaxValue ? (int)l : null;
 
-    /// <summary>A unix timestamp (seconds) or an ISO 8601 date-time; naive means UTC.</summary>
+    const long MinUnixSeconds = -62135596800, MaxUnixSeconds = 253402300799;
+
+    /// <summary>A unix timestamp (seconds, within what a DateTime holds) or an ISO 8601 date-time; naive means UTC.</summary>
     public static DateTime? Time(JsonNode? n)
     {
-        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && Long(n) is { } seconds)
+        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && Long(n) is { } seconds and >= MinUnixSeconds and <= MaxUnixSeconds)
             return DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
         return Str(n) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             ? t.UtcDateTime
