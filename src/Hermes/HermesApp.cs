@@ -103,6 +103,7 @@ public static class HermesApp
         app.MapSandbox();
         app.UseCors(); // endpoint policies: the call booker's website origins
         app.UseAdminUi();
+        app.UseFormFieldHygiene(); // after sign-in: only an admin (or the sign-in form) has its form read here
         app.MapHealth();
         app.MapPipedrive();
         app.MapTc2();

@@ -37,11 +37,11 @@ public static class QueryStrings
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync($"The query parameter '{problem.Name}': {problem.Message}.");
+            await context.Response.WriteAsync($"Query parameter '{problem.Name}': {problem.Message}.");
         }
     });
 
-    /// <summary>The first parameter whose name or value cannot be read as text, or null.</summary>
+    /// <summary>The first parameter of a query string (or urlencoded form body) whose name or value cannot be read as text, or null.</summary>
     public static Problem? Find(string queryString)
     {
         foreach (var part in queryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -50,7 +50,7 @@ public static class QueryStrings
             var rawName = eq < 0 ? part : part[..eq];
             var name = Decode(rawName);
             var nameText = Check(name) is null ? Encoding.UTF8.GetString(name) : rawName;
-            if (Check(name) is { } nameProblem) return new Problem(nameText, nameProblem.Type, "The parameter's name " + nameProblem.Message);
+            if (Check(name) is { } nameProblem) return new Problem(nameText, nameProblem.Type, "Name " + nameProblem.Message);
             if (eq >= 0 && Check(Decode(part[(eq + 1)..])) is { } valueProblem) return new Problem(nameText, valueProblem.Type, "Value " + valueProblem.Message);
         }
         return null;

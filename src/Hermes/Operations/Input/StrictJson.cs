@@ -6,8 +6,12 @@ using System.Text.Unicode;
 
 namespace Hermes.Operations.Input;
 
-/// <summary>Why a request body is not JSON Hermes will read, and where: <see cref="Path"/> is the keys (and array indexes) from the root.</summary>
-public sealed record JsonProblem(string Type, string Message, IReadOnlyList<string> Path, long? BytePosition = null)
+/// <summary>
+/// Why a request body is not JSON Hermes will read, and where: <see cref="Path"/> is the keys (and array indexes) from
+/// the root. <see cref="Message"/> follows the place ("data.name contains …"); <see cref="Sentence"/> stands on its own
+/// next to a FastAPI <c>loc</c>.
+/// </summary>
+public sealed record JsonProblem(string Type, string Message, string Sentence, IReadOnlyList<string> Path, long? BytePosition = null)
 {
     public const string Invalid = "json_invalid";
     public const string NotUtf8 = "utf8_invalid";
@@ -18,9 +22,6 @@ public sealed record JsonProblem(string Type, string Message, IReadOnlyList<stri
 
     /// <summary>"data.name contains a NUL character (\u0000)"; "the body is not valid JSON".</summary>
     public string Describe() => $"{(Path.Count == 0 ? "the body" : string.Join('.', Path))} {Message}";
-
-    /// <summary>The message as a sentence on its own (FastAPI's <c>msg</c>, next to a <c>loc</c> that says where).</summary>
-    public string Sentence => char.ToUpperInvariant(Message[0]) + Message[1..];
 }
 
 /// <summary>
@@ -48,7 +49,10 @@ public static class StrictJson
     {
         if (utf8.StartsWith("\uFEFF"u8)) utf8 = utf8[3..]; // a BOM is tolerated, as StreamReader did
         if (!Utf8.IsValid(utf8))
-            return (null, new JsonProblem(JsonProblem.NotUtf8, $"is not valid UTF-8 (byte {FirstInvalidByte(utf8)})", []));
+        {
+            var at = FirstInvalidByte(utf8);
+            return (null, new JsonProblem(JsonProblem.NotUtf8, $"is not valid UTF-8 (byte {at})", $"Not valid UTF-8 (byte {at})", []));
+        }
         var problem = Check(utf8);
         if (problem is not null) return (null, problem);
         try
@@ -58,7 +62,7 @@ public static class StrictJson
         catch (JsonException e)
         {
             // Check read the same tokens; kept so that any disagreement is a 4xx, not a 500.
-            return (null, new JsonProblem(JsonProblem.Invalid, "is not valid JSON", [], e.BytePositionInLine));
+            return (null, new JsonProblem(JsonProblem.Invalid, "is not valid JSON", "JSON decode error", [], e.BytePositionInLine));
         }
     }
 
@@ -77,16 +81,18 @@ public static class StrictJson
                     {
                         var frame = stack[^1];
                         if (reader.ValueIsEscaped && TextProblem(reader.ValueSpan) is { } bad)
-                            return new JsonProblem(bad.Type, "is a key that " + bad.Message, [.. path, Encoding.UTF8.GetString(reader.ValueSpan)]);
+                            return new JsonProblem(bad.Type, "is a key that " + bad.Message, "Key " + bad.Message, [.. path, Encoding.UTF8.GetString(reader.ValueSpan)]);
                         var name = reader.GetString()!;
-                        if (!frame.Keys.Add(name)) return new JsonProblem(JsonProblem.DuplicateKey, "is a key that appears twice in one object", [.. path, name]);
+                        if (!frame.Keys.Add(name))
+                            return new JsonProblem(JsonProblem.DuplicateKey, "is a key that appears twice in one object", "Key appears twice in one object", [.. path, name]);
                         frame.Key = name;
                         break;
                     }
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
                     {
                         if (Label(stack) is { } label) path.Add(label);
-                        if (stack.Count >= MaxDepth) return new JsonProblem(JsonProblem.TooDeep, $"is nested more than {MaxDepth} levels deep", path.ToList());
+                        if (stack.Count >= MaxDepth)
+                            return new JsonProblem(JsonProblem.TooDeep, $"is nested more than {MaxDepth} levels deep", $"Nested more than {MaxDepth} levels deep", path.ToList());
                         stack.Add(new Frame(reader.TokenType == JsonTokenType.StartObject));
                         break;
                     }
@@ -98,7 +104,7 @@ public static class StrictJson
                     {
                         var label = Label(stack);
                         if (reader.ValueIsEscaped && TextProblem(reader.ValueSpan) is { } bad)
-                            return new JsonProblem(bad.Type, bad.Message, label is null ? path.ToList() : [.. path, label]);
+                            return new JsonProblem(bad.Type, bad.Message, char.ToUpperInvariant(bad.Message[0]) + bad.Message[1..], label is null ? path.ToList() : [.. path, label]);
                         break;
                     }
                     default:
@@ -109,7 +115,7 @@ public static class StrictJson
         }
         catch (JsonException e)
         {
-            return new JsonProblem(JsonProblem.Invalid, "is not valid JSON", [], e.BytePositionInLine);
+            return new JsonProblem(JsonProblem.Invalid, "is not valid JSON", "JSON decode error", [], e.BytePositionInLine);
         }
         return null;
     }
