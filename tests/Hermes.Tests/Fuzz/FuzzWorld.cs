@@ -6,6 +6,7 @@ using Hermes.Domain;
 using Hermes.Sandbox.Tc2;
 using Hermes.Tests.CallBooker;
 using Hermes.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SimClient = Hermes.Sandbox.Tc2.Tc2Client;
@@ -141,15 +142,27 @@ public sealed partial class FuzzWorld : IAsyncDisposable
     private static partial Regex TokenPattern();
 
     /// <summary>
-    /// Every table whose rows a request may change, as (table, row count, digest of the rows). The webhook log is left
-    /// out: Pipedrive's webhooks are stored before they are read, refused ones included (that is the design).
+    /// Every table whose rows a request may change, as (table, row count and digest of the rows), plus the newest
+    /// webhook log id, in one round trip. The webhook log is not digested: Pipedrive's webhooks are stored before they
+    /// are read, refused ones included (that is the design); the fuzz test looks at its new rows instead.
     /// </summary>
     public async Task<Dictionary<string, string>> FingerprintAsync()
     {
         var sql = string.Join(" UNION ALL ", Tables.Select(t =>
-            $"SELECT '{t}', count(*)::text || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM \"{t}\" x"));
+            $"SELECT '{t}', count(*)::text || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM \"{t}\" x"))
+            + " UNION ALL SELECT 'hermes_webhook', coalesce(max(id), 0)::text FROM hermes_webhook";
         var rows = await TestDatabase.QueryAsync(Hermes.Database, sql);
         return rows.Select(r => r.Split('|', 2)).ToDictionary(p => p[0], p => p[1]);
+    }
+
+    /// <summary>The companies and custom fields the admin forms edit: the first few that exist now (webhooks delete some).</summary>
+    public async Task RefreshTargetsAsync()
+    {
+        await using var db = Hermes.Db();
+        CompanyIds.Clear();
+        CompanyIds.AddRange(await db.Companies.OrderBy(c => c.Id).Select(c => c.Id).Take(5).ToListAsync());
+        CustomFieldIds.Clear();
+        CustomFieldIds.AddRange(await db.CustomFields.OrderBy(f => f.Id).Select(f => f.Id).Take(8).ToListAsync());
     }
 
     public static readonly string[] Tables =
