@@ -36,8 +36,9 @@ public static class PipedriveEndpoints
                 await request.Body.CopyToAsync(buffer, ct);
                 bytes = buffer.ToArray();
             }
-            // What was sent is kept even when it cannot be read: malformed UTF-8 as U+FFFD, a raw NUL escaped.
-            var body = InputText.Escape(Encoding.UTF8.GetString(bytes));
+            // What was sent is kept even when it cannot be read: malformed UTF-8 as U+FFFD, a raw NUL escaped (and a
+            // BOM left out, as the replay of a stored body reads it without one).
+            var body = InputText.Escape(Encoding.UTF8.GetString(bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes));
 
             var (json, problem) = StrictJson.Parse(bytes);
             var refusal = problem is null ? null : problem.Type == JsonProblem.Invalid ? "the body is not valid JSON" : problem.Describe();

@@ -7,8 +7,7 @@ namespace Hermes.Operations.Input;
 /// <summary>
 /// Refuses a query string holding a NUL (<c>%00</c>) or malformed UTF-8 (which would decode to U+FFFD behind the
 /// endpoint's back; <c>%ED%A0%80</c> is a UTF-16 surrogate written in UTF-8) before any endpoint reads it: the API
-/// answers 422 in FastAPI's shape naming the parameter, pages a plain 400. The simulators mounted under
-/// <c>/sandbox</c> are left alone.
+/// answers 422 in FastAPI's shape naming the parameter, pages a plain 400.
 /// </summary>
 public static class QueryStrings
 {
@@ -17,7 +16,7 @@ public static class QueryStrings
     public static IApplicationBuilder UseQueryStringHygiene(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var request = context.Request;
-        if (!request.QueryString.HasValue || request.Path.StartsWithSegments("/sandbox") || Find(request.QueryString.Value!) is not { } problem)
+        if (!request.QueryString.HasValue || Unread(request.Path) || Find(request.QueryString.Value!) is not { } problem)
         {
             await next(context);
             return;
@@ -40,6 +39,13 @@ public static class QueryStrings
             await context.Response.WriteAsync($"Query parameter '{problem.Name}': {problem.Message}.");
         }
     });
+
+    /// <summary>
+    /// Paths whose query string nothing reads: the simulators, and the webhooks, which must answer their caller's
+    /// authentication first (401, or TC2's 403) and read only the body.
+    /// </summary>
+    static bool Unread(PathString path) =>
+        path.StartsWithSegments("/sandbox") || path.StartsWithSegments("/pipedrive/callback") || path.StartsWithSegments("/tc2/callback");
 
     /// <summary>The first parameter of a query string (or urlencoded form body) whose name or value cannot be read as text, or null.</summary>
     public static Problem? Find(string queryString)
