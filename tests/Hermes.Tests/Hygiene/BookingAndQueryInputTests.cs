@@ -71,6 +71,19 @@ public class BookingAndQueryInputTests
         Assert.Empty(await w.CompaniesAsync());
     }
 
+    [Theory, InlineData("-1"), InlineData("0")]
+    public async Task A_support_link_for_a_TC2_client_id_that_cannot_exist_is_a_404_without_asking_TC2(string cligencyId)
+    {
+        await using var w = await BookerWorld.StartAsync();
+        await w.Add(Steve());
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/callbooker/support-link/generate/tc2/?tc2_admin_id=20&tc2_cligency_id={cligencyId}");
+        request.Headers.TryAddWithoutValidation("Authorization", "token test-tc2-key");
+
+        await AssertJson(await w.Hermes.Http.SendAsync(request), HttpStatusCode.NotFound, """{"status":"error","message":"Admin or Company not found"}""");
+        Assert.Empty(w.Sim.Tc2.Requests.All);
+        Assert.Empty(await w.CompaniesAsync());
+    }
+
     public static TheoryData<string, string> BadQueries => new()
     {
         { "/companies/?name=%00", """{"type":"string_nul","loc":["query","name"],"msg":"Value contains a NUL character (%00)","input":null}""" },

@@ -55,9 +55,10 @@ public static class QueryStrings
             var eq = part.IndexOf('=');
             var rawName = eq < 0 ? part : part[..eq];
             var name = Decode(rawName);
-            var nameText = Check(name) is null ? Encoding.UTF8.GetString(name) : rawName;
-            if (Check(name) is { } nameProblem) return new Problem(nameText, nameProblem.Type, "Name " + nameProblem.Message);
-            if (eq >= 0 && Check(Decode(part[(eq + 1)..])) is { } valueProblem) return new Problem(nameText, valueProblem.Type, "Value " + valueProblem.Message);
+            // A name that cannot be read is named as it was written.
+            if (Check(name) is { } nameProblem) return new Problem(rawName, nameProblem.Type, "Name " + nameProblem.Message);
+            if (eq >= 0 && Check(Decode(part[(eq + 1)..])) is { } valueProblem)
+                return new Problem(Encoding.UTF8.GetString(name), valueProblem.Type, "Value " + valueProblem.Message);
         }
         return null;
     }
