@@ -78,7 +78,9 @@ public abstract class FuzzTests(ITestOutputHelper output)
         }
 
         output.WriteLine(summary.ToString());
-        output.WriteLine($"Total {total.Elapsed.TotalSeconds:0.0} s; {failures.Count} failures");
+        // The process's CPU time (Hermes, the simulators and the test share it) tells more than wall time on a busy machine.
+        output.WriteLine($"Total {total.Elapsed.TotalSeconds:0.0} s; {failures.Count} failures; " +
+                         $"{Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0} s CPU used by this test process so far");
         Assert.True(failures.Count == 0,
             $"Fuzz seed {seed} (replay with HERMES_FUZZ_SEED={seed}): {failures.Count} failures\n" +
             string.Join("\n", failures.Take(25).Select(f => $"- {f.Endpoint} case {f.Case} [{f.What}]: {f.Problem}")) + "\n" + summary);
