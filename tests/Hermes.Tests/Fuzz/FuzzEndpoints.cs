@@ -71,6 +71,20 @@ public static class FuzzEndpoints
             var body = Hermes.Tests.CallBooker.Rows.SupportBody(w.Support, Pick(r, w.CompanyIds), meeting, b => b["email"] = $"person{r.Next(1000)}@junes.com");
             return new FuzzRequest(Json(HttpMethod.Post, "/callbooker/support/book/", body, r, out var mutated), $"support booking at {meeting:u}; {mutated}");
         }),
+        new("GET /callbooker/meetings/{id}/", 60, (w, r) => Query(w, $"/callbooker/meetings/{MeetingPath(w, r, out var s)}/", new FuzzPairs().Add("s", s), r)),
+        new("POST /callbooker/meetings/{id}/reschedule/", 120, (w, r) =>
+        {
+            var path = $"/callbooker/meetings/{MeetingPath(w, r, out var s)}/reschedule/?s={s}";
+            var meeting = Slot(w, r);
+            var request = Json(HttpMethod.Post, path, new JsonObject { ["meeting_dt"] = Dates.Iso(meeting) }, r, out var what);
+            return new FuzzRequest(request, $"to {meeting:u}; {what}");
+        }),
+        new("POST /callbooker/meetings/{id}/cancel/", 60, (w, r) =>
+        {
+            var path = $"/callbooker/meetings/{MeetingPath(w, r, out var s)}/cancel/?s={s}";
+            return new FuzzRequest(Json(HttpMethod.Post, path, new JsonObject { ["reason"] = Pick(r, ["Something came up", "", "x"]) }, r, out var what), what);
+        }),
+        new("GET /book-a-call/manage/{id}/", 20, (w, r) => Query(w, $"/book-a-call/manage/{MeetingPath(w, r, out var s)}/", new FuzzPairs().Add("s", s), r)),
         new("GET /callbooker/availability/", 200, (w, r) =>
         {
             var start = w.Now.AddDays(r.Next(-2, 20));
@@ -132,6 +146,15 @@ public static class FuzzEndpoints
                 .Add("Input.PdFieldId", Pick(r, ["", r.Next().ToString("x8", CultureInfo.InvariantCulture) + r.Next().ToString("x8", CultureInfo.InvariantCulture)]));
             var path = r.Next(2) == 0 ? "/customfield/create" : $"/customfield/update/{Pick(r, [.. w.CustomFieldIds, 9999])}";
             return Form(path, pairs, w, r);
+        }, FormSucceeded),
+        new("POST /meeting/{id} reschedule|cancel (admin form)", 80, (w, r) =>
+        {
+            var id = w.Meetings.Count == 0 || r.Next(8) == 0 ? 9999 : Pick(r, w.Meetings).Id;
+            var reschedule = r.Next(2) == 0;
+            var pairs = reschedule
+                ? new FuzzPairs().Add("NewStart", Slot(w, r).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture))
+                : new FuzzPairs().Add("Reason", Pick(r, ["No longer needed", "", "Booked twice"]));
+            return Form($"/meeting/{id}?handler={(reschedule ? "reschedule" : "cancel")}", pairs, w, r);
         }, FormSucceeded),
         new("POST /login (form)", 15, (w, r) =>
         {
@@ -262,6 +285,20 @@ public static class FuzzEndpoints
         };
         if (body["meta"] is JsonObject meta && meta.ContainsKey("webhook_id")) meta["id"] = $"fuzz-{r.Next()}"; // v2's delivery id, made deterministic
         return (body, $"{version} {action} {entity}");
+    }
+
+    /// <summary>A booked meeting's id for a path, with the signature its manage link carries; sometimes an id or signature that is wrong.</summary>
+    static string MeetingPath(FuzzWorld w, Random r, out string signature)
+    {
+        var links = w.Hermes.App.Services.GetRequiredService<ManageLinks>();
+        if (w.Meetings.Count == 0 || r.Next(10) == 0)
+        {
+            signature = links.Sign(1, w.Now);
+            return Pick(r, ["9999", "0", "-1", "abc", "99999999999", "1.5", "%F0%9F%98%80", "%00"]);
+        }
+        var (id, start) = Pick(r, w.Meetings);
+        signature = r.Next(10) == 0 ? links.Sign(id, start.AddHours(1)) : links.Sign(id, start);
+        return id.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>A quarter-hour in the next four weeks (sometimes in the past).</summary>

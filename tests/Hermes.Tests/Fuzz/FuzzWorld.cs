@@ -40,6 +40,8 @@ public sealed partial class FuzzWorld : IAsyncDisposable
     public Admin Bdr { get; private set; } = null!;
     public List<int> CompanyIds { get; } = [];
     public List<int> CustomFieldIds { get; } = [];
+    /// <summary>Booked meetings (id and start now), for the manage links and the admin's meeting page.</summary>
+    public List<(int Id, DateTime Start)> Meetings { get; } = [];
     /// <summary>Signed in as <see cref="AdminEmail"/>; redirects are not followed (a form's success is its 302).</summary>
     public HttpClient AdminHttp { get; private set; } = null!;
     /// <summary>Not signed in, with its own cookies (the login form's antiforgery cookie).</summary>
@@ -155,7 +157,7 @@ public sealed partial class FuzzWorld : IAsyncDisposable
         return rows.Select(r => r.Split('|', 2)).ToDictionary(p => p[0], p => p[1]);
     }
 
-    /// <summary>The companies and custom fields the admin forms edit: the first few that exist now (webhooks delete some).</summary>
+    /// <summary>The companies, custom fields and meetings the forms and links aim at: the first few that exist now (webhooks delete some, bookings add some).</summary>
     public async Task RefreshTargetsAsync()
     {
         await using var db = Hermes.Db();
@@ -163,12 +165,15 @@ public sealed partial class FuzzWorld : IAsyncDisposable
         CompanyIds.AddRange(await db.Companies.OrderBy(c => c.Id).Select(c => c.Id).Take(5).ToListAsync());
         CustomFieldIds.Clear();
         CustomFieldIds.AddRange(await db.CustomFields.OrderBy(f => f.Id).Select(f => f.Id).Take(8).ToListAsync());
+        Meetings.Clear();
+        Meetings.AddRange((await db.Meetings.Where(m => m.StartTime != null).OrderBy(m => m.Id).Take(8).Select(m => new { m.Id, m.StartTime }).ToListAsync())
+            .Select(m => (m.Id, m.StartTime!.Value)));
     }
 
     public static readonly string[] Tables =
     [
-        "company", "contact", "deal", "meeting", "hermes_job", "customfield", "customfieldvalue", "admin", "pipeline", "stage", "config",
-        "pipedrive_object",
+        "company", "contact", "deal", "meeting", "meeting_change", "hermes_job", "customfield", "customfieldvalue", "admin", "pipeline", "stage",
+        "config", "pipedrive_object",
     ];
 
     /// <summary>Webhook log rows after <paramref name="afterId"/>: (id, source, outcome, error).</summary>
