@@ -17,9 +17,12 @@ public abstract class FuzzTests(ITestOutputHelper output)
 {
     sealed record Failure(string Endpoint, int Case, string What, int Status, string Problem);
 
+    /// <summary>One seed for both tests of a run, so one <c>HERMES_FUZZ_SEED</c> replays the whole run.</summary>
+    static readonly int RunSeed = int.TryParse(Environment.GetEnvironmentVariable("HERMES_FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : Random.Shared.Next();
+
     protected async Task RunAsync(Func<FuzzEndpoint, bool> which)
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("HERMES_FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : Random.Shared.Next();
+        var seed = RunSeed;
         var scale = double.TryParse(Environment.GetEnvironmentVariable("HERMES_FUZZ_SCALE"), CultureInfo.InvariantCulture, out var k) ? k : 1;
         var only = Environment.GetEnvironmentVariable("HERMES_FUZZ_ONLY");
         var verbose = Environment.GetEnvironmentVariable("HERMES_FUZZ_VERBOSE") is { Length: > 0 };
