@@ -15,6 +15,9 @@ public sealed class Tc2PayloadException(string[] loc, string message, string typ
 /// <summary><c>{"_request_time": …, "events": [{"action", "verb", "subject": {"model", "id", …}}]}</c> (research/external_apis.md §D.4).</summary>
 public sealed record Tc2Webhook(long? RequestTime, IReadOnlyList<Tc2Event> Events)
 {
+    /// <summary>A stored body read again (a replay), as strictly as when it arrived.</summary>
+    public static Tc2Webhook Parse(string body) => Parse(System.Text.Encoding.UTF8.GetBytes(body));
+
     /// <summary>Reads the raw body (after its signature was checked), refusing what <see cref="StrictJson"/> refuses, with where.</summary>
     public static Tc2Webhook Parse(ReadOnlySpan<byte> body)
     {

@@ -20,8 +20,10 @@ public sealed record FuzzEndpoint(string Name, int Cases, Func<FuzzWorld, Random
 {
     public bool Succeeded(int status) => SucceededWhen?.Invoke(status) ?? status is >= 200 and < 300;
 
-    /// <summary>The webhooks are fuzzed by one test and the rest by another, so the two run side by side.</summary>
-    public bool IsWebhook => Name.Contains("/callback/", StringComparison.Ordinal);
+    /// <summary>Run with the webhooks (it needs what they stored); the webhooks are fuzzed by one test and the rest by another, side by side.</summary>
+    public bool AfterWebhooks { get; init; }
+
+    public bool IsWebhook => AfterWebhooks || Name.Contains("/callback/", StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -50,6 +52,16 @@ public static class FuzzEndpoints
         }),
         new("POST /tc2/callback/ (signed)", 550, (w, r) => Tc2Request(w, r, signed: true)),
         new("POST /tc2/callback/ (unsigned or wrongly signed)", 100, (w, r) => Tc2Request(w, r, signed: false)),
+        // The admin's view and replay of what the webhooks stored, refused bodies included.
+        new("GET /webhook/{id} (admin page)", 60, (w, r) =>
+            Query(w, $"/webhook/{(w.WebhookIds.Count == 0 || r.Next(10) == 0 ? 999999 : Pick(r, w.WebhookIds))}", new FuzzPairs(), r) with { Client = w.AdminHttp })
+        { AfterWebhooks = true },
+        new("POST /webhook/{id}?handler=replay (admin form)", 100, (w, r) =>
+        {
+            var ids = r.Next(2) == 0 && w.RejectedWebhookIds.Count > 0 ? w.RejectedWebhookIds : w.WebhookIds;
+            return Form($"/webhook/{(ids.Count == 0 || r.Next(10) == 0 ? 999999 : Pick(r, ids))}?handler=replay", new FuzzPairs(), w, r);
+        }, FormSucceeded)
+        { AfterWebhooks = true },
         new("POST /callbooker/sales/book/", 300, (w, r) =>
         {
             var meeting = Slot(w, r);

@@ -40,6 +40,10 @@ public sealed partial class FuzzWorld : IAsyncDisposable
     public Admin Bdr { get; private set; } = null!;
     public List<int> CompanyIds { get; } = [];
     public List<int> CustomFieldIds { get; } = [];
+    /// <summary>Stored webhooks (the newest), for the admin's webhook page and its replay button.</summary>
+    public List<long> WebhookIds { get; } = [];
+    /// <summary>Stored webhooks that were refused (the bodies most likely to break a replay).</summary>
+    public List<long> RejectedWebhookIds { get; } = [];
     /// <summary>Booked meetings (id and start now), for the manage links and the admin's meeting page.</summary>
     public List<(int Id, DateTime Start)> Meetings { get; } = [];
     /// <summary>Signed in as <see cref="AdminEmail"/>; redirects are not followed (a form's success is its 302).</summary>
@@ -165,6 +169,10 @@ public sealed partial class FuzzWorld : IAsyncDisposable
         CompanyIds.AddRange(await db.Companies.OrderBy(c => c.Id).Select(c => c.Id).Take(5).ToListAsync());
         CustomFieldIds.Clear();
         CustomFieldIds.AddRange(await db.CustomFields.OrderBy(f => f.Id).Select(f => f.Id).Take(8).ToListAsync());
+        WebhookIds.Clear();
+        WebhookIds.AddRange(await db.WebhookLogs.OrderByDescending(w => w.Id).Select(w => w.Id).Take(200).ToListAsync());
+        RejectedWebhookIds.Clear();
+        RejectedWebhookIds.AddRange(await db.WebhookLogs.Where(w => w.Outcome == "rejected").OrderByDescending(w => w.Id).Select(w => w.Id).Take(200).ToListAsync());
         Meetings.Clear();
         Meetings.AddRange((await db.Meetings.Where(m => m.StartTime != null).OrderBy(m => m.Id).Take(8).Select(m => new { m.Id, m.StartTime }).ToListAsync())
             .Select(m => (m.Id, m.StartTime!.Value)));

@@ -76,6 +76,28 @@ public class AdminFormInputTests : IAsyncLifetime
         Assert.Equal(before, await CompanyRow(id));
     }
 
+    [Theory]
+    [InlineData("""{"meta":{"entity":"organization","action":"create"},"data":{"id":20,"name":"A","name":"B"}}""", "data.name is a key that appears twice in one object")]
+    [InlineData("""{"meta":{"entity":"organization","action":"create"},"data":{"id":20,"name":"A\ud800"}}""", "data.name contains an unpaired UTF-16 surrogate (\\ud800), which is not valid Unicode")]
+    public async Task Replaying_a_refused_webhook_from_the_admin_reads_it_as_strictly_as_its_delivery_and_changes_nothing(string body, string why)
+    {
+        using var delivery = new HttpRequestMessage(HttpMethod.Post, "/pipedrive/callback/") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        delivery.Headers.Authorization = new("Basic", FuzzWorld.Basic("pipedrive", "webhook-secret"));
+        using var refused = await _w.Hermes.Http.SendAsync(delivery);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        await using var db = _w.Hermes.Db();
+        var stored = await db.WebhookLogs.OrderByDescending(w => w.Id).FirstAsync();
+        var before = await CompanyRow(_w.CompanyIds[0]);
+
+        using var form = new StringContent($"__RequestVerificationToken={Uri.EscapeDataString(_w.AdminToken)}", Encoding.ASCII, "application/x-www-form-urlencoded");
+        using var replayed = await _w.AdminHttp.PostAsync($"/webhook/{stored.Id}?handler=replay", form);
+        Assert.Equal((HttpStatusCode.Redirect, $"/webhook/{stored.Id}"), (replayed.StatusCode, replayed.Headers.Location?.OriginalString));
+
+        var page = await _w.AdminHttp.GetStringAsync($"/webhook/{stored.Id}");
+        Assert.Contains(System.Net.WebUtility.HtmlEncode($"Webhook {stored.Id} replayed: unreadable ({why}).").Replace("&#39;", "'"), page.Replace("&#x27;", "'"));
+        Assert.Equal(before, await CompanyRow(_w.CompanyIds[0]));
+    }
+
     [Fact]
     public async Task A_TC2_status_longer_than_its_25_character_column_is_refused_next_to_the_field()
     {
