@@ -26,7 +26,10 @@ public static class HermesApp
         args = args.Where(a => a != "migrate").ToArray();
         try
         {
-            var app = Build(args);
+            // "migrate" prints only its report on standard output (the release step's log); logs go to standard error.
+            var app = migrateOnly
+                ? Build(args, configureServices: s => s.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace))
+                : Build(args);
             var result = await PrepareAsync(app);
             if (migrateOnly)
             {
