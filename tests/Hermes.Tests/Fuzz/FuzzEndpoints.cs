@@ -30,7 +30,7 @@ public sealed record FuzzEndpoint(string Name, int Cases, Func<FuzzWorld, Random
 /// The table of endpoints the fuzz test attacks. To cover a new endpoint, add a row: a valid request to start from
 /// and which part of it to mutate (<see cref="Json"/>, <see cref="Query"/> or <see cref="Form"/> do the rest).
 /// </summary>
-public static class FuzzEndpoints
+public static partial class FuzzEndpoints
 {
     static readonly (string, string)[] CompanyFilters =
     [
@@ -168,165 +168,99 @@ public static class FuzzEndpoints
                 : new FuzzPairs().Add("Reason", Pick(r, ["No longer needed", "", "Booked twice"]));
             return Form($"/meeting/{id}?handler={(reschedule ? "reschedule" : "cancel")}", pairs, w, r);
         }, FormSucceeded),
+        new("POST /job/cancel|retry/{id}, /job/retry-failed (admin forms)", 40, (w, r) =>
+        {
+            var id = w.JobIds.Count == 0 || r.Next(8) == 0 ? 999999 : Pick(r, w.JobIds);
+            var (path, pairs) = r.Next(3) switch
+            {
+                0 => ($"/job/cancel/{id}", new FuzzPairs().Add("returnUrl", Pick(r, ["/job/list", "//evil.com", ""]))),
+                1 => ($"/job/retry/{id}", new FuzzPairs().Add("returnUrl", "/job/list")),
+                _ => ("/job/retry-failed", new FuzzPairs().Add("kind", Pick(r, ["pipedrive.sync_company", "", "nope"]))),
+            };
+            return Form(path, pairs, w, r);
+        }, FormSucceeded),
+        new("POST /admin/create|update/{id} (admin form)", 60, (w, r) =>
+        {
+            // A valid template most of the time (the mutations make it hostile), now and then a value the form refuses.
+            var n = (1000 + r.Next(100000)).ToString(CultureInfo.InvariantCulture);
+            string Mostly(string valid, string[] invalid) => r.Next(6) == 0 ? Pick(r, invalid) : valid;
+            var pairs = new FuzzPairs()
+                .Add("Input.Username", Mostly($"rep{n}@example.com", ["support@example.com", "not-an-email"])).Add("Input.FirstName", Mostly("Rae", [""]))
+                .Add("Input.LastName", "Presley").Add("Input.Tc2AdminId", Mostly(n, ["30", "-1"])).Add("Input.PdOwnerId", Mostly(n, ["0", ""]))
+                .Add("Input.Timezone", Mostly(Pick(r, ["Europe/London", "America/Toronto"]), ["Mars/Olympus", ""]))
+                .Add("Input.IsSupportPerson", Pick(r, ["true", "false"])).Add("Input.SellsGb", Pick(r, ["true", "false"]));
+            if (r.Next(3) == 0) pairs.Add("Input.NewPassword", "a-new-password-" + n).Add("Input.ConfirmPassword", Mostly("a-new-password-" + n, ["different"]));
+            // Never the signed-in admin: changing or removing it would end the session the later cases use.
+            var path = r.Next(3) == 0 ? "/admin/create" : $"/admin/update/{Pick(r, [.. w.OtherAdminIds, 9999])}";
+            return Form(path, pairs, w, r);
+        }, FormSucceeded),
+        new("POST /config/list (admin form)", 40, (w, r) =>
+        {
+            string Mostly(string valid, string[] invalid) => r.Next(6) == 0 ? Pick(r, invalid) : valid;
+            string Pipeline() => w.PipelineIds.Count == 0 ? "" : Pick(r, w.PipelineIds).ToString(CultureInfo.InvariantCulture);
+            var pairs = new FuzzPairs().Add("Input.MeetingDurMins", Mostly(Pick(r, ["30", "45"]), ["4", "481"])).Add("Input.MeetingBufferMins", Mostly(Pick(r, ["15", "0"]), ["241"]))
+                .Add("Input.MeetingMinStart", Mostly(Pick(r, ["10:00", "09:30"]), ["25:00", "10"])).Add("Input.MeetingMaxEnd", Mostly(Pick(r, ["17:30", "18:00"]), ["08:00"]))
+                .Add("Input.PaygPipelineId", Mostly(Pipeline(), ["9999"])).Add("Input.StartupPipelineId", Pipeline()).Add("Input.EnterprisePipelineId", Mostly(Pipeline(), [""]));
+            return Form("/config/list", pairs, w, r);
+        }, FormSucceeded),
+        new("POST /pipeline/update/{id} (admin form)", 40, (w, r) =>
+        {
+            var pairs = new FuzzPairs().Add("Input.Name", Pick(r, ["PAYG", "Startup", "Pipeline " + r.Next(9)]))
+                .Add("Input.PdPipelineId", Pick(r, ["1", "2", "3", (100 + r.Next(50)).ToString(CultureInfo.InvariantCulture), "0"]))
+                .Add("Input.DftEntryStageId", Pick(r, [.. w.StageIds.Select(i => i.ToString(CultureInfo.InvariantCulture)), "", "9999"]));
+            return Form($"/pipeline/update/{Pick(r, [.. w.PipelineIds, 9999])}", pairs, w, r);
+        }, FormSucceeded),
+        new("POST /support-link (admin form)", 40, (w, r) =>
+        {
+            var pairs = new FuzzPairs().Add("AdminId", Pick(r, [w.Support.Id, w.Sales.Id, 9999]).ToString(CultureInfo.InvariantCulture))
+                .Add("CompanyId", Pick(r, [.. w.CompanyIds, 9999]).ToString(CultureInfo.InvariantCulture)).Add("Express", Pick(r, ["true", "false"]))
+                .Add("Q", Pick(r, ["junes", "", "20"]));
+            return Form("/support-link", pairs, w, r);
+        }, FormSucceeded),
+        new("GET admin pages (detail and edit)", 60, (w, r) =>
+        {
+            var path = r.Next(9) switch
+            {
+                0 => $"/company/{Pick(r, [.. w.CompanyIds, 9999])}",
+                1 => $"/meeting/{(w.Meetings.Count == 0 ? 9999 : Pick(r, w.Meetings).Id)}",
+                2 => $"/admin/update/{Pick(r, [.. w.OtherAdminIds, w.Sales.Id, 9999])}",
+                3 => $"/customfield/update/{Pick(r, [.. w.CustomFieldIds, 9999])}",
+                4 => $"/pipeline/update/{Pick(r, [.. w.PipelineIds, 9999])}",
+                5 => Pick(r, ["/admin/create", "/customfield/create", "/company/update/" + Pick(r, w.CompanyIds)]),
+                6 => Pick(r, ["/admin/list", "/customfield/list", "/pipeline/list", "/stage/list", "/config/list"]),
+                7 => "/support-link",
+                _ => "/",
+            };
+            var pairs = new FuzzPairs().Add(Pick(r, ["q", "company", "AdminId", "CompanyId", "Q", "status", "kind", "page"]), Pick(r, ["1", "junes", "failed", ""]));
+            return Query(w, path, pairs, r) with { Client = w.AdminHttp };
+        }),
+        new("GET /health, /book-a-call/, docs (public pages)", 40, (w, r) =>
+        {
+            var path = Pick(r, ["/health", "/health/live", "/book-a-call/", "/book-a-call/reps.json", "/docs", "/openapi/v1.json", "/init"]);
+            return Query(w, path, new FuzzPairs().Add(Pick(r, ["verbose", "admin_id", "x"]), Pick(r, ["1", "true", ""])), r);
+        }),
+        new("POST /init, /logout (forms, not signed in)", 20, (w, r) =>
+        {
+            var pairs = r.Next(2) == 0
+                ? new FuzzPairs().Add("Username", "intruder@example.com").Add("FirstName", "In").Add("LastName", "Truder").Add("Password", "intruder-password-1").Add("ConfirmPassword", "intruder-password-1")
+                : new FuzzPairs().Add("x", "1");
+            return Form(r.Next(2) == 0 ? "/init" : "/logout", pairs, w, r, anonymous: true);
+        }, FormSucceeded),
+        // Deletions last: they take away what the rows above aim at.
+        new("POST /company|customfield|admin/{id}?handler=delete (admin forms)", 40, (w, r) =>
+        {
+            var path = r.Next(3) switch
+            {
+                0 => $"/company/{(r.Next(3) == 0 ? Pick(r, w.CompanyIds) : 9999)}?handler=delete",
+                1 => $"/customfield/update/{(r.Next(3) == 0 ? Pick(r, w.CustomFieldIds) : 9999)}?handler=delete",
+                _ => $"/admin/update/{Pick(r, [.. w.OtherAdminIds, 9999])}?handler=delete",
+            };
+            return Form(path, new FuzzPairs(), w, r);
+        }, FormSucceeded),
         new("POST /login (form)", 15, (w, r) =>
         {
             var pairs = new FuzzPairs().Add("Username", Pick(r, ["nobody@example.com", "x@y.z"])).Add("Password", "wrong-password").Add("ReturnUrl", Pick(r, ["/", "//evil.com", "/company/list"]));
             return Form("/login", pairs, w, r, anonymous: true);
         }, FormSucceeded),
     ];
-
-    // ───────────────────────────── Request builders ─────────────────────────────
-
-    /// <summary>A JSON request from a valid body: mostly mutated (1–3 mutations), sometimes broken at the byte level or sent with another content type.</summary>
-    static HttpRequestMessage Json(HttpMethod method, string path, JsonNode template, Random r, out string what)
-    {
-        var body = new FuzzBody(template.DeepClone());
-        var done = new List<string>();
-        var mutations = r.Next(7) == 0 ? 0 : r.Next(1, 4);
-        for (var i = 0; i < mutations; i++) done.Add(JsonMutations.Apply(body, r));
-        var bytes = body.ToBytes();
-        if (r.Next(8) == 0)
-        {
-            (bytes, var broken) = BreakBytes(bytes, r);
-            done.Add(broken);
-        }
-        var content = new ByteArrayContent(bytes);
-        var type = r.Next(12) switch
-        {
-            0 => null, 1 => "text/plain", 2 => "application/x-www-form-urlencoded", 3 => "application/json; charset=iso-8859-1",
-            4 => "multipart/form-data; boundary=x", _ => "application/json",
-        };
-        if (type is not null) content.Headers.TryAddWithoutValidation("Content-Type", type);
-        if (type is not ("application/json" or null)) done.Add($"content type {type}");
-        if (type is null) done.Add("no content type");
-        what = done.Count == 0 ? "valid" : string.Join("; ", done);
-        return new HttpRequestMessage(method, path) { Content = content };
-    }
-
-    static FuzzRequest Query(FuzzWorld w, string path, FuzzPairs pairs, Random r)
-    {
-        var done = new List<string>();
-        var mutations = r.Next(6) == 0 ? 0 : r.Next(1, 3);
-        for (var i = 0; i < mutations; i++) done.Add(pairs.Mutate(r));
-        var query = pairs.ToString();
-        return new FuzzRequest(new HttpRequestMessage(HttpMethod.Get, Raw(w, path + (query.Length > 0 ? "?" + query : ""))),
-            done.Count == 0 ? "valid" : string.Join("; ", done));
-    }
-
-    /// <summary>A urlencoded form post with the antiforgery token (sometimes without it, or sent as something else).</summary>
-    static FuzzRequest Form(string path, FuzzPairs pairs, FuzzWorld w, Random r, bool anonymous = false)
-    {
-        var done = new List<string>();
-        var mutations = r.Next(6) == 0 ? 0 : r.Next(1, 3);
-        for (var i = 0; i < mutations; i++) done.Add(pairs.Mutate(r));
-        if (r.Next(15) > 0) pairs.Add("__RequestVerificationToken", anonymous ? w.AnonymousToken : w.AdminToken);
-        else done.Add("no antiforgery token");
-        var type = r.Next(10) switch { 0 => "application/json", 1 => "text/plain", 2 => "multipart/form-data; boundary=x", _ => "application/x-www-form-urlencoded" };
-        if (type != "application/x-www-form-urlencoded") done.Add($"content type {type}");
-        var content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(pairs.ToString()));
-        content.Headers.TryAddWithoutValidation("Content-Type", type);
-        return new FuzzRequest(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, done.Count == 0 ? "valid" : string.Join("; ", done),
-            anonymous ? w.AnonymousHttp : w.AdminHttp);
-    }
-
-    /// <summary>A relative URI kept exactly as written (System.Uri would re-escape <c>%zz</c> and friends).</summary>
-    static Uri Raw(FuzzWorld w, string pathAndQuery) =>
-        new(w.Hermes.BaseAddress.GetLeftPart(UriPartial.Authority) + pathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
-
-    static FuzzRequest Tc2Request(FuzzWorld w, Random r, bool signed)
-    {
-        var events = new JsonArray();
-        foreach (var _ in Enumerable.Range(0, r.Next(1, 3)))
-        {
-            var clientId = Pick(r, [10, 11, 12, 13]);
-            var action = Pick(r, ["CREATED_A_CLIENT", "EDITED_A_CLIENT", "CHANGED_CLIENT_STATUS", "AGREE_TERMS", "DELETED_A_CLIENT", "CLIENT_PAID_INVOICE", "RAISED_INVOICE"]);
-            var client = w.Tc2Client(clientId, Pick(r, ["Junes Ltd", "Acme", "Tutors R Us"])).ToJson();
-            JsonObject subject = action switch
-            {
-                "DELETED_A_CLIENT" => new JsonObject { ["id"] = clientId, ["model"] = "Client", ["first_name"] = "Mary", ["last_name"] = "Booth" },
-                "CLIENT_PAID_INVOICE" or "RAISED_INVOICE" => new JsonObject
-                {
-                    ["id"] = 900 + r.Next(10), ["model"] = "Invoice", ["client"] = new JsonObject { ["id"] = clientId, ["first_name"] = "Mary" }, ["status"] = "paid",
-                },
-                _ => client,
-            };
-            events.Add(w.Booker.Sim.Tc2.Webhooks.Event(action, subject));
-        }
-        var template = new JsonObject { ["_request_time"] = w.Clock.GetUtcNow().ToUnixTimeSeconds(), ["events"] = events };
-        var request = Json(HttpMethod.Post, "/tc2/callback/", template, r, out var what);
-        var bytes = request.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-        string? signature = Tc2Endpoints.Sign(bytes, "test-tc2-key");
-        if (!signed)
-            (signature, what) = r.Next(4) switch
-            {
-                0 => ((string?)null, what + "; no signature"),
-                1 => (Tc2Endpoints.Sign(bytes, "another-key"), what + "; signed with another key"),
-                2 => (Tc2Endpoints.Sign([.. bytes, (byte)' '], "test-tc2-key"), what + "; signature of another body"),
-                _ => ("zz" + signature![2..], what + "; garbled signature"),
-            };
-        if (signature is not null) request.Headers.TryAddWithoutValidation("Webhook-Signature", signature);
-        return new FuzzRequest(request, what);
-    }
-
-    static (JsonObject Body, string What) PipedriveTemplate(FuzzWorld w, Random r)
-    {
-        var version = Pick(r, [V1, V2]);
-        var entity = Pick(r, ["organization", "person", "deal", "pipeline", "stage", "activity"]);
-        var time = w.Now.AddMinutes(r.Next(-60, 60));
-        Dictionary<string, object?> Data() => entity switch
-        {
-            "organization" => new() { ["id"] = Pick(r, [20, 21, 22, 23]), ["name"] = Pick(r, ["Junes Ltd", "Acme", "Org " + r.Next(9)]), ["owner_id"] = Pick(r, [10, 11, 99]),
-                ["update_time"] = time, [FuzzWorld.OrgHermesId] = r.Next(3) == 0 ? Pick(r, w.CompanyIds).ToString(CultureInfo.InvariantCulture) : null,
-                [FuzzWorld.OrgWebsite] = "https://junes.com", [FuzzWorld.OrgPaidInvoices] = r.Next(4) },
-            "person" => new() { ["id"] = Pick(r, [30, 31, 32]), ["name"] = Pick(r, ["Mary Booth", "Brian Blessed", "Cher"]), ["owner_id"] = 10,
-                ["org_id"] = Pick(r, [20, 21, 22]), ["email"] = "brian@blessed.com", ["phone"] = "0208112555", ["update_time"] = time,
-                [FuzzWorld.PersonHermesId] = null },
-            "deal" => new() { ["id"] = Pick(r, [40, 41, 42]), ["title"] = "Deal " + r.Next(9), ["org_id"] = Pick(r, [20, 21, 22]), ["person_id"] = Pick(r, [30, 31]),
-                ["stage_id"] = Pick(r, [10, 20, 30, 55]), ["pipeline_id"] = Pick(r, [1, 2, 3, 66]), ["owner_id"] = Pick(r, [10, 11, 99]),
-                ["status"] = Pick(r, ["open", "won", "lost"]), ["value"] = 0, ["currency"] = "GBP", ["update_time"] = time, [FuzzWorld.DealHermesId] = null },
-            "pipeline" => new() { ["id"] = Pick(r, [1, 2, 60]), ["name"] = "Pipeline " + r.Next(9), ["active_flag"] = true, ["order_nr"] = 1, ["update_time"] = time },
-            "stage" => new() { ["id"] = Pick(r, [10, 20, 50]), ["name"] = "Stage " + r.Next(9), ["pipeline_id"] = Pick(r, [1, 2, 60]), ["order_nr"] = 1, ["update_time"] = time },
-            _ => new() { ["id"] = r.Next(100), ["subject"] = "Call", ["update_time"] = time },
-        };
-        var action = Pick(r, ["create", "update", "delete"]);
-        var body = action switch
-        {
-            "create" => Create(version, entity, Data()),
-            "update" => Update(version, entity, Data(), Data()),
-            _ => Delete(version, entity, Data()),
-        };
-        if (body["meta"] is JsonObject meta && meta.ContainsKey("webhook_id")) meta["id"] = $"fuzz-{r.Next()}"; // v2's delivery id, made deterministic
-        return (body, $"{version} {action} {entity}");
-    }
-
-    /// <summary>A booked meeting's id for a path, with the signature its manage link carries; sometimes an id or signature that is wrong.</summary>
-    static string MeetingPath(FuzzWorld w, Random r, out string signature)
-    {
-        var links = w.Hermes.App.Services.GetRequiredService<ManageLinks>();
-        if (w.Meetings.Count == 0 || r.Next(10) == 0)
-        {
-            signature = links.Sign(1, w.Now);
-            return Pick(r, ["9999", "0", "-1", "abc", "99999999999", "1.5", "%F0%9F%98%80", "%00"]);
-        }
-        var (id, start) = Pick(r, w.Meetings);
-        signature = r.Next(10) == 0 ? links.Sign(id, start.AddHours(1)) : links.Sign(id, start);
-        return id.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>A quarter-hour in the next four weeks (sometimes in the past).</summary>
-    static DateTime Slot(FuzzWorld w, Random r) =>
-        w.Now.Date.AddDays(r.Next(-1, 28)).AddHours(r.Next(0, 24)).AddMinutes(15 * r.Next(4));
-
-    /// <summary>Adds a support link's s, admin_id, company_id, e (and ex) as Hermes signs them.</summary>
-    static FuzzPairs LinkParameters(FuzzWorld w, FuzzPairs pairs, bool express)
-    {
-        var links = w.Hermes.App.Services.GetRequiredService<SupportLinks>();
-        var link = new Uri(links.Create(w.Support.Id, w.CompanyIds[0], express, out _));
-        foreach (var part in link.Query.TrimStart('?').Split('&'))
-        {
-            var kv = part.Split('=', 2);
-            if (!pairs.Has(Uri.UnescapeDataString(kv[0]))) pairs.Add(Uri.UnescapeDataString(kv[0]), Uri.UnescapeDataString(kv.Length > 1 ? kv[1] : ""));
-        }
-        return pairs;
-    }
 }

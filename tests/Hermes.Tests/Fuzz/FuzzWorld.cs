@@ -44,6 +44,12 @@ public sealed partial class FuzzWorld : IAsyncDisposable
     public List<long> WebhookIds { get; } = [];
     /// <summary>Stored webhooks that were refused (the bodies most likely to break a replay).</summary>
     public List<long> RejectedWebhookIds { get; } = [];
+    /// <summary>Queued jobs, for the admin's job actions.</summary>
+    public List<long> JobIds { get; } = [];
+    /// <summary>Admins other than the signed-in one (whose edit or deletion would end the fuzz's session), pipelines and stages, for the admin's forms.</summary>
+    public List<int> OtherAdminIds { get; } = [];
+    public List<int> PipelineIds { get; } = [];
+    public List<int> StageIds { get; } = [];
     /// <summary>Booked meetings (id and start now), for the manage links and the admin's meeting page.</summary>
     public List<(int Id, DateTime Start)> Meetings { get; } = [];
     /// <summary>Signed in as <see cref="AdminEmail"/>; redirects are not followed (a form's success is its 302).</summary>
@@ -173,6 +179,14 @@ public sealed partial class FuzzWorld : IAsyncDisposable
         WebhookIds.AddRange(await db.WebhookLogs.OrderByDescending(w => w.Id).Select(w => w.Id).Take(200).ToListAsync());
         RejectedWebhookIds.Clear();
         RejectedWebhookIds.AddRange(await db.WebhookLogs.Where(w => w.Outcome == "rejected").OrderByDescending(w => w.Id).Select(w => w.Id).Take(200).ToListAsync());
+        JobIds.Clear();
+        JobIds.AddRange(await db.Jobs.OrderBy(j => j.Id).Select(j => j.Id).Take(20).ToListAsync());
+        OtherAdminIds.Clear();
+        OtherAdminIds.AddRange(await db.Admins.Where(a => a.Username != AdminEmail).OrderBy(a => a.Id).Select(a => a.Id).Take(5).ToListAsync());
+        PipelineIds.Clear();
+        PipelineIds.AddRange(await db.Pipelines.OrderBy(p => p.Id).Select(p => p.Id).Take(5).ToListAsync());
+        StageIds.Clear();
+        StageIds.AddRange(await db.Stages.OrderBy(s => s.Id).Select(s => s.Id).Take(8).ToListAsync());
         Meetings.Clear();
         Meetings.AddRange((await db.Meetings.Where(m => m.StartTime != null).OrderBy(m => m.Id).Take(8).Select(m => new { m.Id, m.StartTime }).ToListAsync())
             .Select(m => (m.Id, m.StartTime!.Value)));
