@@ -68,9 +68,13 @@ public sealed record Tc2Cligency
     public IReadOnlyList<Tc2ExtraAttr>? ExtraAttrs { get; init; }
     public JsonObject Raw { get; init; } = new();
 
+    /// <summary>An id Hermes can store (an int column); one that is missing and one out of range are told apart.</summary>
+    static int RequiredId(JsonNode? n, string[] loc, string what) =>
+        Tc2Json.Int(n) ?? throw new Tc2PayloadException(loc, n is null ? $"{what} has no id" : $"{what}'s id {Tc2Json.Text(n)} is not a whole number from 1 to {int.MaxValue}");
+
     public static Tc2Cligency Parse(JsonObject o)
     {
-        var id = Tc2Json.Int(o["id"]) ?? throw new Tc2PayloadException(["subject", "id"], "the client has no id");
+        var id = RequiredId(o["id"], ["subject", "id"], "the client");
         var user = o["user"] as JsonObject;
         var agency = o["meta_agency"] as JsonObject;
         return new Tc2Cligency
@@ -80,7 +84,7 @@ public sealed record Tc2Cligency
             User = new Tc2User(Tc2Json.Str(user?["email"]), Tc2Json.Str(user?["phone"]), Tc2Json.Str(user?["first_name"]), Tc2Json.Str(user?["last_name"])),
             MetaAgency = agency is null ? null : new Tc2Agency
             {
-                Id = Tc2Json.Int(agency["id"]) ?? throw new Tc2PayloadException(["subject", "meta_agency", "id"], "the agency has no id"),
+                Id = RequiredId(agency["id"], ["subject", "meta_agency", "id"], "the agency"),
                 Name = Tc2Json.Str(agency["name"]),
                 Website = Tc2Json.Str(agency["website"]),
                 Status = Tc2Json.Str(agency["status"]),
@@ -180,7 +184,7 @@ static class Tc2Json
         ? v.GetValueKind() switch
         {
             JsonValueKind.Number when v.TryGetValue<long>(out var l) => l,
-            JsonValueKind.Number when v.TryGetValue<double>(out var d) && d == Math.Floor(d) => (long)d,
+            JsonValueKind.Number when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d is >= long.MinValue and < 9.2233720368547758E18 => (long)d,
             JsonValueKind.String when long.TryParse(v.GetValue<string>().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) => s,
             _ => null,
         }

@@ -54,4 +54,18 @@ public class Tc2InputTests : Tc2Test
 
         Assert.Equal([new string('a', 254)], (await All(db => db.Companies)).Select(c => c.Name));
     }
+
+    [Fact]
+    public async Task A_client_id_too_big_to_store_is_answered_200_and_logged_as_an_error_naming_it_and_nothing_is_written()
+    {
+        var body = ClientBody();
+        Assert.Contains("\"id\":10,", body);
+        Assert.Equal((HttpStatusCode.OK, """{"status":"ok"}"""), await PostTc2(body.Replace("\"id\":10,", "\"id\":99999999999999999999,")));
+        await RunJobs();
+
+        var entry = Assert.Single(await WebhookLog());
+        Assert.Equal(("tc2", "error", "the client's id 99999999999999999999 is not a whole number from 1 to 2147483647"), (entry.Source, entry.Outcome, entry.Error));
+        Assert.Empty(await All(db => db.Companies));
+        Assert.Empty(await AllJobs());
+    }
 }
