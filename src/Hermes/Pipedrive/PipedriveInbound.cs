@@ -4,6 +4,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Tc2;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations.Input;
 
 namespace Hermes.Pipedrive;
 
@@ -598,5 +599,5 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
 
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    static string? Truncate(string? s) => s is null ? null : s.Length > 255 ? s[..255] : s;
+    static string? Truncate(string? s) => InputText.ClipOrNull(s, 255);
 }

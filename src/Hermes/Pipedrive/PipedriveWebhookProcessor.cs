@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations;
+using Hermes.Operations.Input;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
@@ -18,9 +19,10 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         {
             Source = "pipedrive",
             ReceivedAt = clock.GetUtcNow().UtcDateTime,
-            Object = e?.Entity,
-            Action = e?.RawAction,
-            ObjectIds = e is null ? null : Ids(e),
+            // meta.entity and meta.action are whatever the caller sent: cut to their columns like every stored string.
+            Object = InputText.ClipOrNull(e?.Entity, 50),
+            Action = InputText.ClipOrNull(e?.RawAction, 50),
+            ObjectIds = e is null ? null : InputText.Clip(Ids(e), 255),
             Outcome = outcome,
             Error = error,
             Body = body,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations.Input;
 
 namespace Hermes.Tc2;
 
@@ -88,5 +89,5 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
             ? $"{e.SubjectId}; client {client}"
             : e.SubjectId?.ToString() ?? "";
 
-    static string? Truncate(string? s, int max) => s is null ? null : s.Length > max ? s[..max] : s;
+    static string? Truncate(string? s, int max) => InputText.ClipOrNull(s, max);
 }

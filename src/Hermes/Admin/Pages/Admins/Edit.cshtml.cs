@@ -13,9 +13,9 @@ public class EditModel(HermesDb db, AdminPasswords passwords, AdminSignIn signIn
 {
     public sealed class AdminInput
     {
-        [Display(Name = "Email")] public string Username { get; set; } = "";
-        [Display(Name = "First name")] public string FirstName { get; set; } = "";
-        [Display(Name = "Last name")] public string LastName { get; set; } = "";
+        [Display(Name = "Email"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string Username { get; set; } = "";
+        [Display(Name = "First name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string FirstName { get; set; } = "";
+        [Display(Name = "Last name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string LastName { get; set; } = "";
         [Display(Name = "TC2 admin id")] public int? Tc2AdminId { get; set; }
         [Display(Name = "Pipedrive owner id")] public int? PdOwnerId { get; set; }
         public string Timezone { get; set; } = "";
