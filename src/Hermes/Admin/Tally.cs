@@ -1,0 +1,56 @@
+using System.Globalization;
+using Hermes.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hermes.AdminUi;
+
+public enum TallyKind { Exact, Estimate, AtLeast }
+
+/// <summary>
+/// A count the admin shows without counting a million rows on every page view: exact up to <see cref="CountCap"/>, then
+/// the planner's estimate of the table's size (for a whole table) or "more than 10,000" (for a filter or search). The
+/// page says which.
+/// </summary>
+public readonly record struct Tally(long Value, TallyKind Kind)
+{
+    public const int CountCap = 10_000;
+
+    public static Tally Exact(long value) => new(value, TallyKind.Exact);
+
+    /// <summary>"30", "about 1,000,000" or "more than 10,000".</summary>
+    public override string ToString() => Kind switch
+    {
+        TallyKind.Estimate => "about " + Value.ToString("N0", CultureInfo.InvariantCulture),
+        TallyKind.AtLeast => "more than " + Value.ToString("N0", CultureInfo.InvariantCulture),
+        _ => Value.ToString("N0", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>For a number on its own (the dashboard): "30", "≈ 1,000,000" or "10,000+".</summary>
+    public string Short => Kind switch
+    {
+        TallyKind.Estimate => "≈ " + Value.ToString("N0", CultureInfo.InvariantCulture),
+        TallyKind.AtLeast => Value.ToString("N0", CultureInfo.InvariantCulture) + "+",
+        _ => Value.ToString("N0", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Counts at most <see cref="CountCap"/> + 1 rows of <paramref name="query"/>; beyond that, the estimate or "more than".</summary>
+    public static async Task<Tally> CountAsync<T>(IQueryable<T> query, Func<CancellationToken, Task<long?>>? estimate, CancellationToken ct)
+    {
+        var counted = await query.Take(CountCap + 1).LongCountAsync(ct);
+        if (counted <= CountCap) return Exact(counted);
+        if (estimate is not null && await estimate(ct) is { } rows && rows > CountCap) return new(rows, TallyKind.Estimate);
+        return new(CountCap, TallyKind.AtLeast);
+    }
+
+    /// <summary>
+    /// The number of rows PostgreSQL's statistics give for a table (kept by autovacuum; rounded to a thousand, as it
+    /// is only an estimate). Null on SQLite, or when the table has never been analysed.
+    /// </summary>
+    public static Func<CancellationToken, Task<long?>> TableSize(HermesDb db, string table) => async ct =>
+    {
+        if (!db.IsPostgres) return null;
+        var rows = await db.Database.SqlQuery<double>($"SELECT reltuples::float8 AS \"Value\" FROM pg_class WHERE oid = to_regclass({table})")
+            .FirstOrDefaultAsync(ct);
+        return rows > 0 ? (long)Math.Round(rows / 1000) * 1000 : null;
+    };
+}
