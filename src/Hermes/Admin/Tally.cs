@@ -43,14 +43,16 @@ public readonly record struct Tally(long Value, TallyKind Kind)
     }
 
     /// <summary>
-    /// The number of rows PostgreSQL's statistics give for a table (kept by autovacuum; rounded to a thousand, as it
-    /// is only an estimate). Null on SQLite, or when the table has never been analysed.
+    /// The number of rows PostgreSQL's statistics give for a table (kept by autovacuum; rounded to three significant
+    /// digits, as it is only an estimate). Null on SQLite, or when the table has never been analysed.
     /// </summary>
     public static Func<CancellationToken, Task<long?>> TableSize(HermesDb db, string table) => async ct =>
     {
         if (!db.IsPostgres) return null;
-        var rows = await db.Database.SqlQuery<double>($"SELECT reltuples::float8 AS \"Value\" FROM pg_class WHERE oid = to_regclass({table})")
-            .FirstOrDefaultAsync(ct);
-        return rows > 0 ? (long)Math.Round(rows / 1000) * 1000 : null;
+        var rows = (await db.Database.SqlQuery<double>($"SELECT reltuples::float8 AS \"Value\" FROM pg_class WHERE oid = to_regclass({table})")
+            .ToListAsync(ct)).FirstOrDefault();
+        if (rows <= 0) return null;
+        var unit = Math.Pow(10, Math.Max(0, Math.Floor(Math.Log10(rows)) - 2)); // three significant digits
+        return (long)(Math.Round(rows / unit) * unit);
     };
 }
