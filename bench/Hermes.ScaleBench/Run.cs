@@ -24,19 +24,26 @@ static partial class Run
     const string WebhookUser = "bench-webhooks";
     const string WebhookPassword = "bench-webhooks-password";
 
-    public static async Task<IReadOnlyList<Figure>> MeasureAsync(Cluster cluster, SimulatorHost sims, int size, int requests, int firstDay, bool keep)
+    public static async Task<IReadOnlyList<Figure>> MeasureAsync(Cluster cluster, SimulatorHost sims, int size, int requests, int firstDay, bool keep, bool reuse)
     {
         var name = $"hermes_scale_{size}";
-        await cluster.ExecAsync("postgres", $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-        await cluster.ExecAsync("postgres", $"CREATE DATABASE \"{name}\"");
+        var reused = reuse && (await cluster.QueryAsync("postgres", $"SELECT 1 FROM pg_database WHERE datname = '{name}'")).Count > 0;
+        if (!reused)
+        {
+            await cluster.ExecAsync("postgres", $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            await cluster.ExecAsync("postgres", $"CREATE DATABASE \"{name}\"");
+        }
         try
         {
             Console.WriteLine();
             var clock = Stopwatch.StartNew();
-            await cluster.ExecAsync(name, Dataset.Baseline);
-            await cluster.ExecAsync(name, Dataset.Load(size));
-            await cluster.ExecAsync(name, "ANALYZE"); // as autovacuum would have, on a database that has been in use
-            Console.WriteLine($"{size:N0} companies: hermes_v2 database loaded in {clock.Elapsed.TotalSeconds:0.0} s");
+            if (!reused)
+            {
+                await cluster.ExecAsync(name, Dataset.Baseline);
+                await cluster.ExecAsync(name, Dataset.Load(size));
+                await cluster.ExecAsync(name, "ANALYZE"); // as autovacuum would have, on a database that has been in use
+            }
+            Console.WriteLine($"{size:N0} companies: hermes_v2 database {(reused ? "kept from an earlier run (--reuse)" : "loaded")} in {clock.Elapsed.TotalSeconds:0.0} s");
 
             var google = sims.Google.CreateServiceAccount("hermes-scale@hermes-bench.iam.gserviceaccount.com");
             clock.Restart();
@@ -72,7 +79,7 @@ static partial class Run
                 using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
                     { BaseAddress = new Uri(address) };
                 await SignInAsync(http);
-                var paths = new Paths(http, size, firstDay);
+                var paths = new Paths(http, size, firstDay, seed: reuse ? Environment.TickCount : 17);
                 var figures = new List<Figure>();
                 foreach (var path in paths.All)
                 {
@@ -99,7 +106,7 @@ static partial class Run
         finally
         {
             Npgsql.NpgsqlConnection.ClearAllPools();
-            if (!keep) await cluster.ExecAsync("postgres", $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            if (!keep && !reuse) await cluster.ExecAsync("postgres", $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
         }
     }
 

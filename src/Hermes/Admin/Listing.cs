@@ -90,16 +90,16 @@ public static class Listing
 
     /// <summary>
     /// One page of a search's matches. The keys of the matches are collected from each of its index-driven arms, at
-    /// most <see cref="Tally.CountCap"/> + 1 from each: when there are no more than that, the count is exact and the
+    /// most <see cref="Tally.SearchCap"/> + 1 from each: when there are no more than that, the count is exact and the
     /// page is read by key. A term that matches more is common, and its page comes from walking the list's order.
     /// </summary>
     public static async Task<Paged<T>> PageAsync<T, TKey>(this SearchQuery<T> search, SortMap<T> sorts, ListQuery list,
         Expression<Func<T, TKey>> key, CancellationToken ct = default)
     {
-        var keys = search.Arms.Select(a => a.Select(key).Take(Tally.CountCap + 1)).Aggregate(Queryable.Union);
-        var matches = new Keys<TKey> { Values = await keys.Take(Tally.CountCap + 1).ToListAsync(ct) };
-        if (matches.Values.Count > Tally.CountCap)
-            return await PageOfAsync(search.Matching, sorts, list, key, new Tally(Tally.CountCap, TallyKind.AtLeast), ct);
+        var keys = search.Arms.Select(a => a.Select(key).Take(Tally.SearchCap + 1)).Aggregate(Queryable.Union);
+        var matches = new Keys<TKey> { Values = await keys.Take(Tally.SearchCap + 1).ToListAsync(ct) };
+        if (matches.Values.Count > Tally.SearchCap)
+            return await PageOfAsync(search.Matching, sorts, list, key, new Tally(Tally.SearchCap, TallyKind.AtLeast), ct);
         var row = Expression.Parameter(typeof(T), "row");
         var matched = Expression.Lambda<Func<T, bool>>(Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(TKey)],
             Expression.Field(Expression.Constant(matches), nameof(Keys<TKey>.Values)), Rebind(key, row)), row);

@@ -14,6 +14,11 @@ public enum TallyKind { Exact, Estimate, AtLeast }
 public readonly record struct Tally(long Value, TallyKind Kind)
 {
     public const int CountCap = 10_000;
+    /// <summary>
+    /// A search counts its matches up to this many: each is a row found through an index, and a term that matches more
+    /// is a common one, whose page the list's own order finds quickly.
+    /// </summary>
+    public const int SearchCap = 1_000;
 
     public static Tally Exact(long value) => new(value, TallyKind.Exact);
 
@@ -33,13 +38,17 @@ public readonly record struct Tally(long Value, TallyKind Kind)
         _ => Value.ToString("N0", CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Counts at most <see cref="CountCap"/> + 1 rows of <paramref name="query"/>; beyond that, the estimate or "more than".</summary>
+    /// <summary>
+    /// Counts at most <see cref="CountCap"/> + 1 rows of <paramref name="query"/>; beyond that, the estimate or "more
+    /// than". A table the statistics put well past the cap is not counted at all.
+    /// </summary>
     public static async Task<Tally> CountAsync<T>(IQueryable<T> query, Func<CancellationToken, Task<long?>>? estimate, CancellationToken ct)
     {
+        var rows = estimate is null ? null : await estimate(ct);
+        if (rows > 2 * CountCap) return new(rows.Value, TallyKind.Estimate);
         var counted = await query.Take(CountCap + 1).LongCountAsync(ct);
         if (counted <= CountCap) return Exact(counted);
-        if (estimate is not null && await estimate(ct) is { } rows && rows > CountCap) return new(rows, TallyKind.Estimate);
-        return new(CountCap, TallyKind.AtLeast);
+        return rows > CountCap ? new(rows.Value, TallyKind.Estimate) : new(CountCap, TallyKind.AtLeast);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public class IndexMigrationTests
     [Fact]
     public async Task Every_index_is_built_and_valid_on_a_fresh_database_and_on_an_adopted_hermes_v2_database()
     {
-        Assert.Equal(31, Indexes.Count);
+        Assert.Equal(32, Indexes.Count);
         var fresh = await TestDatabase.CreateEmptyAsync();
         await using (var hermes = await HermesInstance.StartAsync(db: fresh))
             Assert.Contains(Migration, hermes.Migration.Applied);

@@ -35,7 +35,8 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "company_bdr_person_id_idx" ON "company"
 -- Pipedrive's organization by name (trimmed, case-insensitive); a contact by email (case-insensitive: the booking,
 -- TC2's paid recipients, Pipedrive's persons) or by phone.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "company_name_idx" ON "company" ("name", "id");
-CREATE INDEX CONCURRENTLY IF NOT EXISTS "company_name_ci_idx" ON "company" (lower(btrim("name")));
+-- (EF Core writes string.Trim() as btrim(x, E' \t\n\r'), so the index says the same.)
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "company_name_ci_idx" ON "company" (lower(btrim("name", E' \t\n\r')));
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "company_website_idx" ON "company" ("website");
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "contact_email_ci_idx" ON "contact" (lower("email"));
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "contact_phone_idx" ON "contact" ("phone");
@@ -58,6 +59,8 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "deal_search_trgm_idx" ON "deal" USING g
 -- The dashboard: failed jobs, newest first, and what Pipedrive deleted.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "hermes_job_failed_idx" ON "hermes_job" ("updated_at" DESC, "id" DESC) WHERE "status" = 'failed';
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "pipedrive_object_deleted_idx" ON "pipedrive_object" ("deleted_at" DESC) WHERE "deleted_at" IS NOT NULL;
+-- Deals waiting for a person Pipedrive has not sent yet: looked up at every new person.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "pipedrive_object_ref_person_idx" ON "pipedrive_object" ("ref_person_id") WHERE "ref_person_id" IS NOT NULL;
 
 -- One value per custom field and owner. hermes_v2 never enforced it (its update_or_create fails once there are two), so
 -- an adopted database may hold duplicates: the lowest id is the one Hermes reads and writes, and the others are moved

@@ -35,6 +35,8 @@ CREATE INDEX IF NOT EXISTS "deal_name_nocase_idx" ON "deal" ("name" COLLATE NOCA
 
 CREATE INDEX IF NOT EXISTS "hermes_job_failed_idx" ON "hermes_job" ("updated_at" DESC, "id" DESC) WHERE "status" = 'failed';
 CREATE INDEX IF NOT EXISTS "pipedrive_object_deleted_idx" ON "pipedrive_object" ("deleted_at" DESC) WHERE "deleted_at" IS NOT NULL;
+-- Deals waiting for a person Pipedrive has not sent yet: looked up at every new person.
+CREATE INDEX IF NOT EXISTS "pipedrive_object_ref_person_idx" ON "pipedrive_object" ("ref_person_id") WHERE "ref_person_id" IS NOT NULL;
 
 -- One value per custom field and owner: duplicates (the lowest id is the one Hermes reads) are moved aside first.
 CREATE TABLE IF NOT EXISTS "hermes_customfieldvalue_duplicate" (
