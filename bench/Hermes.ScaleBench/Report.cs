@@ -18,7 +18,7 @@ static class Report
         Console.WriteLine($"{"path",-52} {Size(small),9} {Size(large),9} {"growth",7}   {"target at " + Size(large),-22} met");
         foreach (var figure in results[large])
         {
-            var before = results[small].First(f => f.Path == figure.Path);
+            if (results[small].FirstOrDefault(f => f.Path == figure.Path) is not { } before) continue;
             var growth = figure.MedianMs / before.MedianMs;
             var met = figure.MedianMs < figure.TargetMs && (small == large || growth <= MaxGrowth);
             Console.WriteLine($"{figure.Path,-52} {Ms(before.MedianMs),9} {Ms(figure.MedianMs),9} {"×" + growth.ToString("0.0", CultureInfo.InvariantCulture),7}   " +

@@ -24,7 +24,7 @@ static partial class Run
     const string WebhookUser = "bench-webhooks";
     const string WebhookPassword = "bench-webhooks-password";
 
-    public static async Task<IReadOnlyList<Figure>> MeasureAsync(Cluster cluster, SimulatorHost sims, int size, int requests, int firstDay, bool keep, bool reuse)
+    public static async Task<IReadOnlyList<Figure>> MeasureAsync(Cluster cluster, SimulatorHost sims, int size, int requests, int firstDay, bool keep, bool reuse, string only)
     {
         var name = $"hermes_scale_{size}";
         var reused = reuse && (await cluster.QueryAsync("postgres", $"SELECT 1 FROM pg_database WHERE datname = '{name}'")).Count > 0;
@@ -81,7 +81,7 @@ static partial class Run
                 await SignInAsync(http);
                 var paths = new Paths(http, size, firstDay, seed: reuse ? Environment.TickCount : 17);
                 var figures = new List<Figure>();
-                foreach (var path in paths.All)
+                foreach (var path in paths.All.Where(p => p.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
                 {
                     var samples = new List<(double Total, double Google)>();
                     for (var k = 0; k < 3 + requests; k++)

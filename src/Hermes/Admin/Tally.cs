@@ -15,10 +15,10 @@ public readonly record struct Tally(long Value, TallyKind Kind)
 {
     public const int CountCap = 10_000;
     /// <summary>
-    /// A search counts its matches up to this many: each is a row found through an index, and a term that matches more
-    /// is a common one, whose page the list's own order finds quickly.
+    /// A search counts its matches up to this many. Each is a row found through an index, or, for a common term, one
+    /// of the rows a scan reads until it has this many; past it the list's own order finds a page of matches quickly.
     /// </summary>
-    public const int SearchCap = 1_000;
+    public const int SearchCap = 250;
 
     public static Tally Exact(long value) => new(value, TallyKind.Exact);
 
