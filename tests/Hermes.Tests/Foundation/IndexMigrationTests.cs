@@ -1,6 +1,7 @@
 using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Hermes.Tests.Foundation;
@@ -46,6 +47,75 @@ public class IndexMigrationTests
         }
         Assert.Equal(AllValid(UniqueKeys), await IndexStates(adopted));
         Assert.Equal([$"{Migration}|applied"], await TestDatabase.QueryAsync(adopted, $"SELECT id, how FROM hermes_schema_migration WHERE id = '{Migration}'"));
+    }
+
+    [Fact]
+    public async Task On_a_database_already_at_0010_the_missing_0008_is_applied_out_of_order_keeping_every_row()
+    {
+        // A hermes_v2 database adopted by a Hermes that had 0009 and 0010 but not yet 0008 (issue 17 landed after them):
+        // it has no 0008 index and no duplicates table, and rows written through the newer migrations' columns.
+        var db = await TestDatabase.CreateEmptyAsync();
+        await TestDatabase.ExecuteAsync(db, Hermesv2Database);
+        await (await HermesInstance.StartAsync(db: db)).DisposeAsync();
+        await TestDatabase.ExecuteAsync(db, $"""
+            {string.Join("\n", Indexes.Select(n => $"DROP INDEX \"{n}\";"))}
+            DROP TABLE hermes_customfieldvalue_duplicate;
+            DELETE FROM hermes_schema_migration WHERE id = '{Migration}';
+            UPDATE meeting SET google_event_id = 'evt-' || id;
+            INSERT INTO meeting_change (meeting_id, created, kind, actor) SELECT id, timestamptz '2026-01-02', 'cancelled', 'prospect' FROM meeting;
+            INSERT INTO hermes_job (kind, payload, status, attempts, run_after, created_at, updated_at, trace_parent)
+            VALUES ('tc2.update_client', '[]', 'done', 1, now(), now(), now(), '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+            """);
+        Assert.Empty(await IndexStates(db));
+        Assert.Equal(["0009_meeting_changes", "0010_operations"],
+            await TestDatabase.QueryAsync(db, "SELECT id FROM hermes_schema_migration WHERE id > '0008' ORDER BY id"));
+        const string rows = """
+            SELECT 'company', count(*), coalesce(sum(id), 0) FROM company UNION ALL SELECT 'contact', count(*), coalesce(sum(id), 0) FROM contact
+            UNION ALL SELECT 'deal', count(*), coalesce(sum(id), 0) FROM deal UNION ALL SELECT 'meeting', count(*), coalesce(sum(id), 0) FROM meeting
+            UNION ALL SELECT 'customfieldvalue', count(*), coalesce(sum(id), 0) FROM customfieldvalue
+            UNION ALL SELECT 'meeting_change', count(*), coalesce(sum(meeting_id), 0) FROM meeting_change
+            UNION ALL SELECT 'job', count(*), count(trace_parent) FROM hermes_job
+            """;
+        var before = await TestDatabase.QueryAsync(db, rows);
+        Assert.NotEqual("meeting_change|0|0", before[5]);
+
+        await using var hermes = await HermesInstance.StartAsync(db: db);
+
+        Assert.Equal([Migration], hermes.Migration.Applied);
+        Assert.False(hermes.Migration.Adopted);
+        Assert.Equal(AllValid(UniqueKeys), await IndexStates(db));
+        Assert.Equal(before, await TestDatabase.QueryAsync(db, rows));
+        Assert.Equal(["0008_indexes_for_scale|applied", "0009_meeting_changes|applied", "0010_operations|applied"],
+            await TestDatabase.QueryAsync(db, "SELECT id, how FROM hermes_schema_migration WHERE id > '0007' ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task On_a_sqlite_file_already_at_0010_the_missing_0008_is_applied_out_of_order()
+    {
+        var db = TestSqlite.NewFile();
+        await (await HermesInstance.StartAsync(db: db)).DisposeAsync();
+        var sqliteIndexes = SchemaMigrator.All(DatabaseKind.Sqlite).Single(m => m.Id == Migration).Sql
+            .Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, "CREATE (?:UNIQUE )?INDEX IF NOT EXISTS \"(\\w+)\"")).Where(m => m.Success)
+            .Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(sqliteIndexes);
+        string IndexList() => string.Join(", ", sqliteIndexes.Select(n => $"'{n}'"));
+        await Sqlite(db, string.Join("\n", sqliteIndexes.Select(n => $"DROP INDEX \"{n}\";"))
+            + $"DELETE FROM hermes_schema_migration WHERE id = '{Migration}';");
+        Assert.Equal(0L, await Sqlite(db, $"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({IndexList()})"));
+
+        await using var hermes = await HermesInstance.StartAsync(db: db);
+
+        Assert.Equal([Migration], hermes.Migration.Applied);
+        Assert.Equal((long)sqliteIndexes.Count, await Sqlite(db, $"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({IndexList()})"));
+    }
+
+    static async Task<object?> Sqlite(DatabaseUrl db, string sql)
+    {
+        await using var conn = new SqliteConnection(db.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        return await cmd.ExecuteScalarAsync();
     }
 
     [Fact]
