@@ -86,6 +86,52 @@ public class ListsAtScaleTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task On_sqlite_search_matches_the_start_of_a_name_email_or_phone_in_any_case_and_ids()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hermes-lists-{Guid.NewGuid():N}.db");
+        await using var s = await AdminSession.StartAsync(browser, settings: v => v["DATABASE_URL"] = "sqlite:///" + file);
+        var me = await s.AddAdminAsync();
+        var now = s.Hermes.Clock.GetUtcNow().UtcDateTime;
+        Company Add(string name, int? pdOrgId = null) => new() { Name = name, PdOrgId = pdOrgId, SalesPersonId = me.Id, Created = now };
+        var bright = await s.AddAsync(Add("Bright Academy 101", pdOrgId: 9001));
+        var junes = await s.AddAsync(Add("Junes Tutors"));
+        await s.AddAsync(Add("100% Tutors"));
+        await s.AddAsync(Add("1000 Tutors"));
+        await s.AddAsync(new Contact { FirstName = "Brain", LastName = "Junes", Email = "brain@junes.com", Phone = "+44 7700 900123", CompanyId = junes.Id, Created = now });
+        await s.AddAsync(new Contact { FirstName = "Ann", LastName = "Bright", Email = "ann@bright101.example.com", CompanyId = bright.Id, Created = now });
+        await s.SignInAsync();
+        var page = s.Page;
+
+        await page.GotoAsync("/company/list");
+        foreach (var (term, expected) in new (string, string[])[]
+                 {
+                     ("BRIGHT a", ["Bright Academy 101"]), // the start of the name, another case
+                     ("academy", []),                      // not the middle: SQLite has no trigram index
+                     ("100%", ["100% Tutors"]),            // % is a character, not a wildcard
+                     ("9001", ["Bright Academy 101"]),     // a Pipedrive organization id
+                 })
+        {
+            await Search(page, term);
+            await Expect(page.Locator(".pager-info")).ToHaveTextAsync(expected.Length == 0 ? "No companies" : $"1–{expected.Length} of {expected.Length} companies");
+            Assert.Equal(expected, (await AdminSession.RowsAsync(page.GetByTestId("companies"))).Where(r => r.Length > 1).Select(r => r[1]));
+        }
+
+        await page.GotoAsync("/contact/list");
+        foreach (var (term, expected) in new (string, string[])[]
+                 {
+                     ("brain j", ["Brain Junes"]),   // first and last name
+                     ("+44 770", ["Brain Junes"]),   // the start of the phone
+                     ("ANN@", ["Ann Bright"]),       // the start of the email
+                     ("junes tut", ["Brain Junes"]), // the start of the company's name
+                 })
+        {
+            await Search(page, term);
+            await Expect(page.Locator(".pager-info")).ToHaveTextAsync($"1–{expected.Length} of {expected.Length} contacts");
+            Assert.Equal(expected, (await AdminSession.RowsAsync(page.GetByTestId("contacts"))).Select(r => r[1]));
+        }
+    }
+
+    [Fact]
     public async Task Past_ten_thousand_rows_the_total_is_estimated_and_says_so_and_a_deep_page_shows_its_own_rows()
     {
         await using var s = await AdminSession.StartAsync(browser);
