@@ -33,6 +33,8 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
 
     public static void Configure(DbContextOptionsBuilder options, DatabaseUrl database)
     {
+        // A count capped with Take (the admin's tallies) has no order on purpose: ordering would make it sort.
+        options.ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
         if (database.Kind == DatabaseKind.Postgres)
             options.UseNpgsql(database.ConnectionString);
         else

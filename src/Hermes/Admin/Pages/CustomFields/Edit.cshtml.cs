@@ -25,7 +25,7 @@ public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
 
     [BindProperty] public FieldInput Input { get; set; } = new();
     public int? Id { get; private set; }
-    public int ValueCount { get; private set; }
+    public Tally ValueCount { get; private set; }
     public Dictionary<string, IReadOnlyList<string>> Columns { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(int? id)
@@ -115,6 +115,6 @@ public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
     async Task Describe(CustomField field)
     {
         Id = field.Id;
-        ValueCount = await db.CustomFieldValues.CountAsync(v => v.CustomFieldId == field.Id);
+        ValueCount = await Tally.CountAsync(db.CustomFieldValues.Where(v => v.CustomFieldId == field.Id), null, default);
     }
 }
