@@ -45,9 +45,12 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     /// <summary>Applies one event; returns what happened, for the webhook log.</summary>
     public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
     {
+        // Before anything about the object is read: events for one object are applied one at a time (the staleness
+        // check and the write that follows are one step).
+        await PipedriveEventOrder.LockAsync(db, e, ct);
         _fields = await CustomFieldMap.LoadAsync(db, ct);
         _allowFetch = allowFetch;
-        return e.Entity switch
+        var result = e.Entity switch
         {
             "organization" => e.Action == PipedriveAction.Delete ? await DeleteOrganization(e, ct) : await UpsertOrganization(e, webhookId, ct),
             "person" => e.Action == PipedriveAction.Delete ? await DeletePerson(e, ct) : await UpsertPerson(e, webhookId, ct),
@@ -56,6 +59,9 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             "stage" => e.Action == PipedriveAction.Delete ? await DeleteStage(e, ct) : await UpsertStage(e, ct),
             _ => $"ignored: Hermes does not keep Pipedrive {e.Entity} objects",
         };
+        if (e.Entity == PipedriveObject.Organization)
+            await PipedriveEventOrder.ReleaseWaitingAsync(db, jobs, new[] { e.Id, e.MergedToId, e.MergedFromId }.OfType<int>().ToList(), ct);
+        return result;
     }
 
     // ───────────────────────────── Organization → Company ─────────────────────────────
@@ -71,7 +77,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var byPd = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var company = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
-        if (company is not null && IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
+        if (IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
 
         if (company is null)
         {
@@ -186,13 +192,13 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var byPd = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Contacts.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var contact = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
-        if (contact is not null && IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
+        if (IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
 
         if (contact is null)
         {
             if (cur.Int("org_id") is not { } orgPdId) return $"ignored: person {id} has no organization";
-            var company = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgPdId, ct);
-            if (company is null) return await AwaitOrganization(orgPdId, webhookId, $"person {id}", ct);
+            var target = await PipedriveEventOrder.OrganizationAsync(db, orgPdId, ct);
+            if (target.Company is not { } company) return await AwaitOrganization(target.PdOrgId, webhookId, $"person {id}", ct);
             contact = new Contact { PdPersonId = id, CompanyId = company.Id, Created = Now };
             SetName(contact, cur.Str("name"));
             contact.Email = Truncate(cur.Str("email"));
@@ -208,13 +214,23 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             return $"contact {contact.Id} created";
         }
 
+        // A move waits for an organization Hermes doesn't have yet (and is then replayed whole); a move into one that
+        // Pipedrive deleted takes the contact away, as that delete took the contacts already there.
+        var movedTo = cur.Int("org_id") is { } newOrg ? await PipedriveEventOrder.OrganizationAsync(db, newOrg, ct) : null;
+        if (movedTo is { Deleted: true })
+        {
+            await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
+            db.Entry(contact).State = EntityState.Detached;
+            await Seen(PipedriveObject.Person, id, e, ct);
+            return $"contact {contact.Id} deleted: person {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
+        }
+        if (movedTo is { Company: null }) return await AwaitOrganization(movedTo.PdOrgId, webhookId, $"person {id}", ct);
+
         contact.PdPersonId = id;
         if (!string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
         if (cur.Str("email") is { Length: > 0 } email) contact.Email = Truncate(email);
         if (cur.Str("phone") is { Length: > 0 } phone) contact.Phone = Truncate(phone);
-        if (cur.Int("org_id") is { } newOrg &&
-            await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == newOrg, ct) is { } newCompany)
-            contact.CompanyId = newCompany.Id;
+        if (movedTo?.Company is { } newCompany) contact.CompanyId = newCompany.Id;
         await ApplyCustomFields(e, "Contact", contact, ct);
         await db.SaveChangesAsync(ct);
 
@@ -293,13 +309,13 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var byPd = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Deals.Where(d => hermesIds.Contains(d.Id)).ToListAsync(ct);
         var deal = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(d => d.Id == h)).FirstOrDefault(d => d is not null);
-        if (deal is not null && IsStale(state, e)) return $"ignored: an older change of deal {id} than one already applied";
+        if (IsStale(state, e)) return $"ignored: an older change of deal {id} than one already applied";
 
         if (deal is null)
         {
             if (cur.Int("org_id") is not { } orgPdId) return $"ignored: deal {id} has no organization";
-            var owningCompany = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgPdId, ct);
-            if (owningCompany is null) return await AwaitOrganization(orgPdId, webhookId, $"deal {id}", ct);
+            var target = await PipedriveEventOrder.OrganizationAsync(db, orgPdId, ct);
+            if (target.Company is not { } owningCompany) return await AwaitOrganization(target.PdOrgId, webhookId, $"deal {id}", ct);
             var ownerId = cur.Int("owner_id");
             var owner = ownerId is null ? null : await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
             if (owner is null) throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
@@ -325,6 +341,22 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             return $"deal {deal.Id} created";
         }
 
+        // A move waits for an organization Hermes doesn't have yet; a move into one Pipedrive deleted takes the deal away.
+        var movedTo = cur.Int("org_id") is { } orgId ? await PipedriveEventOrder.OrganizationAsync(db, orgId, ct) : null;
+        if (movedTo is { Deleted: true })
+        {
+            var left = await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+            var leftView = await Tc2View(left.Id, ct);
+            await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
+            db.Entry(deal).State = EntityState.Detached;
+            await Seen(PipedriveObject.Deal, id, e, ct);
+            await RememberReferences(id, cur, ct);
+            await db.SaveChangesAsync(ct);
+            await QueueTc2UpdateIfChanged(left, leftView, ct);
+            return $"deal {deal.Id} deleted: deal {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
+        }
+        if (movedTo is { Company: null }) return await AwaitOrganization(movedTo.PdOrgId, webhookId, $"deal {id}", ct);
+
         var beforeView = await Tc2View(deal.CompanyId, ct);
         deal.PdDealId = id;
         if (Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
@@ -334,8 +366,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         if (cur.Has("person_id")) deal.ContactId = await ContactId(cur.Int("person_id"), ct);
         if (cur.Has("pipeline_id")) deal.PipelineId = await PipelineId(cur.Int("pipeline_id"), ct);
         if (cur.Has("stage_id")) deal.StageId = await StageId(cur.Int("stage_id"), ct);
-        if (cur.Int("org_id") is { } orgId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgId, ct) is { } movedTo)
-            deal.CompanyId = movedTo.Id;
+        if (movedTo?.Company is { } newCompany) deal.CompanyId = newCompany.Id;
         await ApplyCustomFields(e, "Deal", deal, ct);
         await RememberReferences(id, cur, ct);
         await db.SaveChangesAsync(ct);
@@ -399,7 +430,9 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     }
 
     async Task<int?> ContactId(int? pdPersonId, CancellationToken ct) =>
-        pdPersonId is null ? null : await db.Contacts.Where(c => c.PdPersonId == pdPersonId).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+        await PipedriveEventOrder.SurvivingPersonAsync(db, pdPersonId, ct) is { } survivor
+            ? await db.Contacts.Where(c => c.PdPersonId == survivor).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct)
+            : null;
 
     async Task<int?> PipelineId(int? pdPipelineId, CancellationToken ct) =>
         pdPipelineId is null ? null : await db.Pipelines.Where(p => p.PdPipelineId == pdPipelineId).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct);
@@ -412,7 +445,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     {
         var state = await State(PipedriveObject.Deal, pdDealId, ct);
         if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = PipedriveObject.Deal, PdId = pdDealId });
-        if (cur.Has("person_id")) state.RefPersonId = cur.Int("person_id");
+        if (cur.Has("person_id")) state.RefPersonId = await PipedriveEventOrder.SurvivingPersonAsync(db, cur.Int("person_id"), ct);
         if (cur.Has("stage_id")) state.RefStageId = cur.Int("stage_id");
         if (cur.Has("pipeline_id")) state.RefPipelineId = cur.Int("pipeline_id");
     }
@@ -488,7 +521,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             return $"ignored: {what} belongs to organization {orgPdId}, which was deleted in Pipedrive";
         if (!_allowFetch || webhookId <= 0)
             return $"ignored: {what} belongs to organization {orgPdId}, which Pipedrive does not have";
-        jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), $"pdorg:{orgPdId}");
+        jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), PipedriveFetch.Key(orgPdId));
         return $"waiting: {what} belongs to organization {orgPdId}, which is being fetched from Pipedrive";
     }
 
@@ -551,6 +584,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         state.DeletedAt = Now;
         state.DeletedReason = reason;
         state.MergedIntoPdId = mergedInto;
+        if (entity == PipedriveObject.Person && mergedInto is { } survivorPdId) await PipedriveEventOrder.FollowPersonMergeAsync(db, pdId, survivorPdId, ct);
         state.Tc2CligencyId = company?.Tc2CligencyId;
         state.CompanyName = company?.Name;
         state.Tc2SrId = tc2SrId;
