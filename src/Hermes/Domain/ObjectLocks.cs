@@ -33,9 +33,12 @@ public static class ObjectLocks
     /// </summary>
     public static bool IsRetryableConflict(Exception e) => e switch
     {
-        DbUpdateException => true,
+        DbUpdateException or RowGoneException => true,
         PostgresException p => p.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation
             or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure,
         _ => false,
     };
 }
+
+/// <summary>A row the change needs was deleted by another transaction that committed meanwhile: the change starts again.</summary>
+public sealed class RowGoneException(string what) : Exception($"{what} was deleted by another transaction meanwhile");

@@ -38,43 +38,48 @@ public static class PipedriveEventOrder
     public sealed record OrganizationTarget(int PdOrgId, Company? Company, bool Deleted);
 
     /// <summary>
-    /// The organization an event names, followed through merges to the one that survived. A Company linked to it wins
-    /// over what Hermes remembers of it (a sync that met a 404 remembers the organization as gone but keeps the Company).
+    /// The object an event names, followed through merges to the one that survived, and whether Pipedrive deleted that
+    /// one. A Hermes row linked to an id wins over what Hermes remembers of it (a sync that met a 404 remembers the
+    /// object as gone but keeps the row).
     /// </summary>
-    public static async Task<OrganizationTarget> OrganizationAsync(HermesDb db, int pdOrgId, CancellationToken ct)
+    public static async Task<(int PdId, bool Deleted)> SurvivorAsync(HermesDb db, string entity, int pdId, CancellationToken ct)
     {
-        var id = pdOrgId;
-        for (var hops = 0; ; hops++)
+        var id = pdId;
+        for (var hops = 0; hops < 10; hops++)
         {
-            if (await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct) is { } company) return new OrganizationTarget(id, company, Deleted: false);
-            var state = await db.PipedriveObjects.FirstOrDefaultAsync(o => o.Entity == PipedriveObject.Organization && o.PdId == id, ct);
-            if (state?.DeletedAt is null || hops == 10) return new OrganizationTarget(id, null, Deleted: false);
-            if (state.MergedIntoPdId is not { } survivor || survivor == id) return new OrganizationTarget(id, null, Deleted: true);
+            var linked = entity switch
+            {
+                PipedriveObject.Organization => await db.Companies.AnyAsync(c => c.PdOrgId == id, ct),
+                PipedriveObject.Person => await db.Contacts.AnyAsync(c => c.PdPersonId == id, ct),
+                _ => await db.Deals.AnyAsync(d => d.PdDealId == id, ct),
+            };
+            if (linked) break;
+            var state = await db.PipedriveObjects.FirstOrDefaultAsync(o => o.Entity == entity && o.PdId == id, ct);
+            if (state?.DeletedAt is null) break;
+            if (state.MergedIntoPdId is not { } survivor || survivor == id) return (id, true);
             id = survivor;
         }
+        return (id, false);
+    }
+
+    /// <summary>The organization an event names, followed through merges to the one that survived.</summary>
+    public static async Task<OrganizationTarget> OrganizationAsync(HermesDb db, int pdOrgId, CancellationToken ct)
+    {
+        var (id, deleted) = await SurvivorAsync(db, PipedriveObject.Organization, pdOrgId, ct);
+        return new OrganizationTarget(id, deleted ? null : await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct), deleted);
     }
 
     /// <summary>The person an event names, followed through merges to the one that survived.</summary>
-    public static async Task<int?> SurvivingPersonAsync(HermesDb db, int? pdPersonId, CancellationToken ct)
-    {
-        var id = pdPersonId;
-        for (var hops = 0; id is { } current && hops < 10; hops++)
-        {
-            var mergedInto = await db.PipedriveObjects
-                .Where(o => o.Entity == PipedriveObject.Person && o.PdId == current && o.DeletedAt != null && o.DeletedReason == "merged")
-                .Select(o => o.MergedIntoPdId).FirstOrDefaultAsync(ct);
-            if (mergedInto is null || mergedInto == current) break;
-            id = mergedInto;
-        }
-        return id;
-    }
+    public static async Task<int?> SurvivingPersonAsync(HermesDb db, int? pdPersonId, CancellationToken ct) =>
+        pdPersonId is { } id ? (await SurvivorAsync(db, PipedriveObject.Person, id, ct)).PdId : null;
 
     /// <summary>
     /// A person was merged into another: the deals that named the loser and wait for it name the survivor instead, and
     /// are linked to its contact when Hermes has it (deals linked to the loser's contact are moved by the merge itself).
     /// </summary>
-    public static async Task FollowPersonMergeAsync(HermesDb db, int loserPdId, int survivorPdId, CancellationToken ct)
+    public static async Task FollowPersonMergeAsync(HermesDb db, int loserPdId, int mergedIntoPdId, CancellationToken ct)
     {
+        var survivorPdId = (await SurvivorAsync(db, PipedriveObject.Person, mergedIntoPdId, ct)).PdId;
         await db.PipedriveObjects.Where(o => o.Entity == PipedriveObject.Deal && o.RefPersonId == loserPdId)
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.RefPersonId, survivorPdId), ct);
         var contactId = await db.Contacts.Where(c => c.PdPersonId == survivorPdId).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);

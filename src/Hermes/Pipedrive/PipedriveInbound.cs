@@ -128,12 +128,21 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     async Task<string> DeleteOrganization(PipedriveEvent e, CancellationToken ct)
     {
         var id = e.Id!.Value;
-        if (e.MergedToId is { } survivorPdId)
+        if (e.MergedToId is { } mergedInto)
         {
             var loser = await FindCompany(e, id, ct);
-            var survivor = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == survivorPdId, ct);
-            await Deleted(PipedriveObject.Organization, id, "merged", survivorPdId, loser, ct);
+            // What it was merged into may have been merged on, or deleted, since (its events can come first).
+            var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Organization, mergedInto, ct);
+            var survivor = survivorGone ? null : await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == survivorPdId, ct);
+            await Deleted(PipedriveObject.Organization, id, "merged", mergedInto, loser, ct);
             if (loser is null) return $"ignored: merged organization {id} is not in Hermes";
+            if (survivorGone)
+            {
+                await db.SaveChangesAsync(ct);
+                await db.Companies.Where(c => c.Id == loser.Id).ExecuteDeleteAsync(ct);
+                db.Entry(loser).State = EntityState.Detached;
+                return $"company {loser.Id} deleted: organization {id} was merged into {survivorPdId}, which was deleted in Pipedrive";
+            }
             if (survivor is null || survivor.Id == loser.Id)
             {
                 // The surviving organization isn't linked to a Company yet: this one carries on as it.
@@ -198,7 +207,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         {
             if (cur.Int("org_id") is not { } orgPdId) return $"ignored: person {id} has no organization";
             var target = await PipedriveEventOrder.OrganizationAsync(db, orgPdId, ct);
-            if (target.Company is not { } company) return await AwaitOrganization(target.PdOrgId, webhookId, $"person {id}", ct);
+            if (target.Company is not { } company) return await AwaitOrganization(e, target.PdOrgId, webhookId, $"person {id}", ct);
             contact = new Contact { PdPersonId = id, CompanyId = company.Id, Created = Now };
             SetName(contact, cur.Str("name"));
             contact.Email = Truncate(cur.Str("email"));
@@ -224,7 +233,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             await Seen(PipedriveObject.Person, id, e, ct);
             return $"contact {contact.Id} deleted: person {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
         }
-        if (movedTo is { Company: null }) return await AwaitOrganization(movedTo.PdOrgId, webhookId, $"person {id}", ct);
+        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"person {id}", ct);
 
         contact.PdPersonId = id;
         if (!string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
@@ -250,10 +259,19 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var id = e.Id!.Value;
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct)
                       ?? (HermesIds(e, "Contact") is { Count: > 0 } ids ? await db.Contacts.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).FirstOrDefaultAsync(ct) : null);
-        if (e.MergedToId is { } survivorPdId)
+        if (e.MergedToId is { } mergedInto)
         {
-            await Deleted(PipedriveObject.Person, id, "merged", survivorPdId, null, ct);
+            await Deleted(PipedriveObject.Person, id, "merged", mergedInto, null, ct);
             if (contact is null) return $"ignored: merged person {id} is not in Hermes";
+            // What it was merged into may have been merged on, or deleted, since (its events can come first).
+            var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Person, mergedInto, ct);
+            if (survivorGone)
+            {
+                await db.SaveChangesAsync(ct);
+                await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
+                db.Entry(contact).State = EntityState.Detached;
+                return $"contact {contact.Id} deleted: person {id} was merged into {survivorPdId}, which was deleted in Pipedrive";
+            }
             var survivor = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == survivorPdId, ct);
             if (survivor is null || survivor.Id == contact.Id)
             {
@@ -315,7 +333,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         {
             if (cur.Int("org_id") is not { } orgPdId) return $"ignored: deal {id} has no organization";
             var target = await PipedriveEventOrder.OrganizationAsync(db, orgPdId, ct);
-            if (target.Company is not { } owningCompany) return await AwaitOrganization(target.PdOrgId, webhookId, $"deal {id}", ct);
+            if (target.Company is not { } owningCompany) return await AwaitOrganization(e, target.PdOrgId, webhookId, $"deal {id}", ct);
             var ownerId = cur.Int("owner_id");
             var owner = ownerId is null ? null : await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
             if (owner is null) throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
@@ -345,7 +363,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var movedTo = cur.Int("org_id") is { } orgId ? await PipedriveEventOrder.OrganizationAsync(db, orgId, ct) : null;
         if (movedTo is { Deleted: true })
         {
-            var left = await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+            var left = await CompanyOf(deal, ct);
             var leftView = await Tc2View(left.Id, ct);
             await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
             db.Entry(deal).State = EntityState.Detached;
@@ -355,7 +373,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             await QueueTc2UpdateIfChanged(left, leftView, ct);
             return $"deal {deal.Id} deleted: deal {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
         }
-        if (movedTo is { Company: null }) return await AwaitOrganization(movedTo.PdOrgId, webhookId, $"deal {id}", ct);
+        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"deal {id}", ct);
 
         var beforeView = await Tc2View(deal.CompanyId, ct);
         deal.PdDealId = id;
@@ -379,7 +397,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", deal.Id, deal.CompanyId), PipedriveJobs.Key(deal.CompanyId));
         await Seen(PipedriveObject.Deal, id, e, ct);
         await db.SaveChangesAsync(ct);
-        var company = await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        var company = await CompanyOf(deal, ct);
         await QueueTc2UpdateIfChanged(company, beforeView, ct);
         return merged.Count > 0 ? $"deal {deal.Id} updated; merged {string.Join(", ", merged)} into it" : $"deal {deal.Id} updated";
     }
@@ -389,10 +407,19 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var id = e.Id!.Value;
         var deal = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == id, ct)
                    ?? (HermesIds(e, "Deal") is { Count: > 0 } ids ? await db.Deals.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Id).FirstOrDefaultAsync(ct) : null);
-        if (e.MergedToId is { } survivorPdId)
+        if (e.MergedToId is { } mergedInto)
         {
-            await Deleted(PipedriveObject.Deal, id, "merged", survivorPdId, null, ct);
+            await Deleted(PipedriveObject.Deal, id, "merged", mergedInto, null, ct);
             if (deal is null) return $"ignored: merged deal {id} is not in Hermes";
+            // What it was merged into may have been merged on, or deleted, since (its events can come first).
+            var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Deal, mergedInto, ct);
+            if (survivorGone)
+            {
+                await db.SaveChangesAsync(ct);
+                await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
+                db.Entry(deal).State = EntityState.Detached;
+                return $"deal {deal.Id} deleted: deal {id} was merged into {survivorPdId}, which was deleted in Pipedrive";
+            }
             var survivor = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == survivorPdId, ct);
             if (survivor is null || survivor.Id == deal.Id)
             {
@@ -406,7 +433,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             return $"deal {merged} merged into deal {survivor.Id}";
         }
         // Remembered with the company's TC2 client, so TC2's next event for it does not make the deal again.
-        var company = deal is null ? null : await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        var company = deal is null ? null : await CompanyOf(deal, ct);
         await Deleted(PipedriveObject.Deal, id, "webhook", null, company, ct);
         if (deal is null || company is null) return $"ignored: deal {id} is not in Hermes";
         var before = await Tc2View(company.Id, ct);
@@ -428,6 +455,10 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         db.Entry(loser).State = EntityState.Detached;
         return loser.Id;
     }
+
+    /// <summary>The deal's company; gone only when another transaction deleted it (and the deal) since the deal was read.</summary>
+    async Task<Company> CompanyOf(Deal deal, CancellationToken ct) =>
+        await db.Companies.FirstOrDefaultAsync(c => c.Id == deal.CompanyId, ct) ?? throw new RowGoneException($"company {deal.CompanyId} of deal {deal.Id}");
 
     async Task<int?> ContactId(int? pdPersonId, CancellationToken ct) =>
         await PipedriveEventOrder.SurvivingPersonAsync(db, pdPersonId, ct) is { } survivor
@@ -513,12 +544,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
 
     /// <summary>
     /// The event names an organization Hermes doesn't have: a job fetches it from Pipedrive, creates the Company and
-    /// replays this webhook (the checklist's fix for deals and persons that arrive before their organization).
+    /// replays this webhook (the checklist's fix for deals and persons that arrive before their organization). One that
+    /// Pipedrive deleted keeps the person or deal out of Hermes, as its delete did with those already there; this state
+    /// is the newest applied, so an older one arriving later does not bring it in.
     /// </summary>
-    async Task<string> AwaitOrganization(int orgPdId, long webhookId, string what, CancellationToken ct)
+    async Task<string> AwaitOrganization(PipedriveEvent e, int orgPdId, long webhookId, string what, CancellationToken ct)
     {
         if (await State(PipedriveObject.Organization, orgPdId, ct) is { DeletedAt: not null })
+        {
+            await Seen(e.Entity, e.Id!.Value, e, ct);
             return $"ignored: {what} belongs to organization {orgPdId}, which was deleted in Pipedrive";
+        }
         if (!_allowFetch || webhookId <= 0)
             return $"ignored: {what} belongs to organization {orgPdId}, which Pipedrive does not have";
         jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), PipedriveFetch.Key(orgPdId));
