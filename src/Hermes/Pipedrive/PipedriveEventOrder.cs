@@ -8,7 +8,9 @@ namespace Hermes.Pipedrive;
 /// What makes the newest state win whatever the order and concurrency of Pipedrive's webhooks (behaviour.md §2, Order):
 /// <list type="bullet">
 /// <item>each event takes its object's lock (<see cref="ObjectLocks"/>) before the staleness check, so events for one
-///   object are applied one at a time and the remembered <c>update_time</c> never goes backwards;</item>
+///   object are applied one at a time and the remembered <c>update_time</c> never goes backwards. A person or deal
+///   event also locks the organization (and a deal its person) it puts the row in, always in the order deal → person →
+///   organization, so that it and that organization's merge or delete cannot miss each other;</item>
 /// <item>a person or deal follows its organization through merges to the survivor; one that names an organization
 ///   Pipedrive deleted goes the way the delete took that organization's contacts and deals; one that names an
 ///   organization Hermes doesn't know waits for it (<see cref="PipedriveFetch"/>), and if Pipedrive no longer has it
@@ -62,16 +64,44 @@ public static class PipedriveEventOrder
         return (id, false);
     }
 
-    /// <summary>The organization an event names, followed through merges to the one that survived.</summary>
+    /// <summary>
+    /// The organization a person or deal event names, followed through merges to the one that survived, and locked: a
+    /// merge or delete of that organization at the same moment either comes after this event (and finds the contact or
+    /// deal there) or before it (and is seen here).
+    /// </summary>
     public static async Task<OrganizationTarget> OrganizationAsync(HermesDb db, int pdOrgId, CancellationToken ct)
     {
-        var (id, deleted) = await SurvivorAsync(db, PipedriveObject.Organization, pdOrgId, ct);
+        var target = await SurvivorAsync(db, PipedriveObject.Organization, pdOrgId, ct);
+        for (var tries = 0; tries < 10; tries++)
+        {
+            await ObjectLocks.LockAsync(db, ObjectLocks.PipedriveOrganization, [target.PdId], ct);
+            var now = await SurvivorAsync(db, PipedriveObject.Organization, pdOrgId, ct); // merged meanwhile: lock the one it went into
+            if (now == target) break;
+            target = now;
+        }
+        var (id, deleted) = target;
         return new OrganizationTarget(id, deleted ? null : await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct), deleted);
     }
 
     /// <summary>The person an event names, followed through merges to the one that survived.</summary>
     public static async Task<int?> SurvivingPersonAsync(HermesDb db, int? pdPersonId, CancellationToken ct) =>
         pdPersonId is { } id ? (await SurvivorAsync(db, PipedriveObject.Person, id, ct)).PdId : null;
+
+    /// <summary>
+    /// The person a deal names (followed through merges), locked: a person created or merged at the same moment
+    /// either is seen by the deal's event, or sees the deal waiting for it (<c>ref_person_id</c>) once it commits.
+    /// </summary>
+    public static async Task<int?> LockPersonAsync(HermesDb db, int? pdPersonId, CancellationToken ct)
+    {
+        var survivor = await SurvivingPersonAsync(db, pdPersonId, ct);
+        for (var tries = 0; survivor is { } locking && tries < 10; tries++)
+        {
+            await ObjectLocks.LockAsync(db, ObjectLocks.PipedrivePerson, [locking], ct);
+            survivor = await SurvivingPersonAsync(db, pdPersonId, ct); // merged meanwhile: lock the one it went into
+            if (survivor == locking) break;
+        }
+        return survivor;
+    }
 
     /// <summary>
     /// A person was merged into another: the deals that named the loser and wait for it name the survivor instead, and

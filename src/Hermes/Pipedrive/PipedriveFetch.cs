@@ -22,12 +22,14 @@ public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookPr
 
     protected override async Task RunAsync(Payload payload, CancellationToken ct)
     {
+        bool known;
         await using (var db = await dbs.CreateDbContextAsync(ct))
-            if (await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct))
-            {
-                await processor.ReplayAsync(payload.WebhookId, ct);
-                return;
-            }
+            known = await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct);
+        if (known)
+        {
+            await processor.ReplayAsync(payload.WebhookId, ct);
+            return;
+        }
 
         JsonObject organization;
         try

@@ -263,16 +263,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         {
             await Deleted(PipedriveObject.Person, id, "merged", mergedInto, null, ct);
             if (contact is null) return $"ignored: merged person {id} is not in Hermes";
-            // What it was merged into may have been merged on, or deleted, since (its events can come first).
+            // What it was merged into may have been merged on, or deleted, since (its events can come first); or its
+            // newest state, applied already, left it out of Hermes (its organization was deleted): this goes with it.
             var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Person, mergedInto, ct);
-            if (survivorGone)
+            var survivor = survivorGone ? null : await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == survivorPdId, ct);
+            if (survivorGone || (survivor is null && (await State(PipedriveObject.Person, survivorPdId, ct))?.UpdatedAt is not null))
             {
                 await db.SaveChangesAsync(ct);
                 await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
                 db.Entry(contact).State = EntityState.Detached;
-                return $"contact {contact.Id} deleted: person {id} was merged into {survivorPdId}, which was deleted in Pipedrive";
+                return $"contact {contact.Id} deleted: person {id} was merged into {survivorPdId}, which is not in Hermes since it was deleted (or its organization was) in Pipedrive";
             }
-            var survivor = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == survivorPdId, ct);
             if (survivor is null || survivor.Id == contact.Id)
             {
                 contact.PdPersonId = survivorPdId;
@@ -328,6 +329,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var listed = hermesIds.Count == 0 ? [] : await db.Deals.Where(d => hermesIds.Contains(d.Id)).ToListAsync(ct);
         var deal = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(d => d.Id == h)).FirstOrDefault(d => d is not null);
         if (IsStale(state, e)) return $"ignored: an older change of deal {id} than one already applied";
+        await PipedriveEventOrder.LockPersonAsync(db, cur.Int("person_id"), ct); // before the organization's: deal → person → organization
 
         if (deal is null)
         {
@@ -411,16 +413,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         {
             await Deleted(PipedriveObject.Deal, id, "merged", mergedInto, null, ct);
             if (deal is null) return $"ignored: merged deal {id} is not in Hermes";
-            // What it was merged into may have been merged on, or deleted, since (its events can come first).
+            // What it was merged into may have been merged on, or deleted, since (its events can come first); or its
+            // newest state, applied already, left it out of Hermes (its organization was deleted): this goes with it.
             var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Deal, mergedInto, ct);
-            if (survivorGone)
+            var survivor = survivorGone ? null : await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == survivorPdId, ct);
+            if (survivorGone || (survivor is null && (await State(PipedriveObject.Deal, survivorPdId, ct))?.UpdatedAt is not null))
             {
                 await db.SaveChangesAsync(ct);
                 await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
                 db.Entry(deal).State = EntityState.Detached;
-                return $"deal {deal.Id} deleted: deal {id} was merged into {survivorPdId}, which was deleted in Pipedrive";
+                return $"deal {deal.Id} deleted: deal {id} was merged into {survivorPdId}, which is not in Hermes since it was deleted (or its organization was) in Pipedrive";
             }
-            var survivor = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == survivorPdId, ct);
             if (survivor is null || survivor.Id == deal.Id)
             {
                 deal.PdDealId = survivorPdId;
@@ -461,7 +464,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         await db.Companies.FirstOrDefaultAsync(c => c.Id == deal.CompanyId, ct) ?? throw new RowGoneException($"company {deal.CompanyId} of deal {deal.Id}");
 
     async Task<int?> ContactId(int? pdPersonId, CancellationToken ct) =>
-        await PipedriveEventOrder.SurvivingPersonAsync(db, pdPersonId, ct) is { } survivor
+        await PipedriveEventOrder.LockPersonAsync(db, pdPersonId, ct) is { } survivor
             ? await db.Contacts.Where(c => c.PdPersonId == survivor).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct)
             : null;
 
@@ -616,14 +619,16 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
     {
         var state = await State(entity, pdId, ct);
         if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
-        if (state.DeletedAt is not null) return;
-        state.DeletedAt = Now;
+        // A 404 met by a job (not_found) says the object is gone, not why: the webhook that says why still counts
+        // (merged into another, the survivor then takes its contacts and deals).
+        if (state.DeletedAt is not null && state.DeletedReason != "not_found") return;
+        state.DeletedAt ??= Now;
         state.DeletedReason = reason;
         state.MergedIntoPdId = mergedInto;
         if (entity == PipedriveObject.Person && mergedInto is { } survivorPdId) await PipedriveEventOrder.FollowPersonMergeAsync(db, pdId, survivorPdId, ct);
-        state.Tc2CligencyId = company?.Tc2CligencyId;
-        state.CompanyName = company?.Name;
-        state.Tc2SrId = tc2SrId;
+        state.Tc2CligencyId = company?.Tc2CligencyId ?? state.Tc2CligencyId;
+        state.CompanyName = company?.Name ?? state.CompanyName;
+        state.Tc2SrId = tc2SrId ?? state.Tc2SrId;
     }
 
     /// <summary>What TC2 shows of a company that Pipedrive can change (behaviour.md §5); a TC2 update is queued only when it differs.</summary>
