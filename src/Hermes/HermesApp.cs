@@ -24,7 +24,10 @@ public static class HermesApp
         args = args.Where(a => a != "migrate").ToArray();
         try
         {
-            var app = Build(args);
+            // "migrate" prints only its report on standard output (the release step's log); logs go to standard error.
+            var app = migrateOnly
+                ? Build(args, configureServices: s => s.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace))
+                : Build(args);
             var result = await PrepareAsync(app);
             if (migrateOnly)
             {
@@ -68,6 +71,7 @@ public static class HermesApp
         settings = SandboxMode.Configure(builder, settings);
 
         Logging.Configure(builder.Logging, settings);
+        builder.AddOperations(settings);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls($"http://{settings.Host}:{settings.Port}");
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
@@ -81,6 +85,7 @@ public static class HermesApp
         services.AddPipedrive();
         services.AddTc2();
         services.AddPipedriveSync();
+        services.AddSingleton<WebhookReplay>();
         services.AddCallBooker(settings);
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -88,6 +93,7 @@ public static class HermesApp
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseSharedSignIn(); // first: the proxy's scheme and client address for everything after
         app.UseApiTrailingSlash();
         app.MapSandbox();
         app.UseCors(); // endpoint policies: the call booker's website origins

@@ -42,7 +42,8 @@ public class AccessTests(BrowserFixture browser)
         }
         Assert.Equal(Pages.Select(p => $"GET {p} 302 {s.Hermes.BaseAddress}login?ReturnUrl={Uri.EscapeDataString(p)}"), got);
 
-        foreach (var path in new[] { "/config/list", "/admin/create", "/admin/update/1?handler=delete", "/job/retry/1", "/customfield/create", "/company/update/1", "/support-link" })
+        foreach (var path in new[] { "/config/list", "/admin/create", "/admin/update/1?handler=delete", "/job/retry/1", "/job/retry-failed", "/job/cancel/1",
+                     "/webhook/1?handler=replay", "/customfield/create", "/company/update/1", "/support-link" })
         {
             var response = await http.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["x"] = "1" }));
             Assert.Equal((path, HttpStatusCode.Unauthorized), (path, response.StatusCode));

@@ -56,7 +56,7 @@ public class DashboardTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = $"Retry job {id}" }).ClickAsync();
         await Expect(page.GetByTestId("flash")).ToHaveTextAsync($"Job {id} is queued again.");
         var pending = Assert.Single(await AdminSession.RowsAsync(page.GetByTestId("dashboard-jobs")));
-        Assert.Equal([$"{id}", "test.flaky company:42", "pending", "0/10", pending[4], "PermanentJobFailureException: Pipedrive refused org 42", ""], pending);
+        Assert.Equal([$"{id}", "test.flaky company:42", "pending", "0/10", pending[4], "PermanentJobFailureException: Pipedrive refused org 42", "Cancel"], pending);
         await Expect(page.GetByTestId("count-failed")).ToHaveTextAsync("0");
         await using (var db = s.Db())
         {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Hermes.Sandbox.Google;
 
-/// <summary>freebusy.query, events.insert and the HTTP control surface.</summary>
+/// <summary>freebusy.query, events.insert and the HTTP control surface (events.get, patch and delete: GoogleCalendarSimulator.Events.cs).</summary>
 public sealed partial class GoogleCalendarSimulator
 {
     /// <summary>The Meet code of the n-th event created since the last reset (deterministic, so tests can expect it).</summary>
@@ -154,20 +154,7 @@ public sealed partial class GoogleCalendarSimulator
             created["end"] = body["end"]!.DeepClone();
             created["iCalUID"] = $"{id}@google.com";
             created["sequence"] = 0;
-            if (body["attendees"] is JsonArray attendees)
-                created["attendees"] = Json.Array(attendees.Select(a =>
-                {
-                    var email = a?["email"]?.GetValue<string>() ?? "";
-                    var attendee = new JsonObject { ["email"] = email };
-                    if (email.Equals(calendarId, StringComparison.OrdinalIgnoreCase))
-                    {
-                        attendee["organizer"] = true;
-                        attendee["self"] = true;
-                        attendee["responseStatus"] = "accepted";
-                    }
-                    else attendee["responseStatus"] = "needsAction";
-                    return (JsonNode)attendee;
-                }));
+            if (body["attendees"] is JsonArray attendees) created["attendees"] = Attendees(attendees, calendarId);
             if (createRequest is not null)
             {
                 var code = MeetCode(number);

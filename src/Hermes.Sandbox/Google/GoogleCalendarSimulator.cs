@@ -7,12 +7,12 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Hermes.Sandbox.Google;
 
 /// <summary>
-/// Google's OAuth token endpoint for service accounts and the two Calendar v3 calls Hermes makes
+/// Google's OAuth token endpoint for service accounts and the Calendar v3 calls Hermes makes
 /// (research/external_apis.md §E): <c>POST {prefix}/token</c> (JWT bearer grant, signature checked against a trusted
-/// key, each token bound to the JWT's <c>sub</c>), <c>POST {prefix}/calendar/v3/freeBusy</c> and
+/// key, each token bound to the JWT's <c>sub</c>), <c>POST {prefix}/calendar/v3/freeBusy</c>,
 /// <c>POST {prefix}/calendar/v3/calendars/{calendarId}/events</c> (with <c>conferenceDataVersion=1</c> a Meet link is
-/// created). A token only sees its own user's calendar. Busy periods are set by tests and the sandbox; created events
-/// are busy too.
+/// created) and <c>GET|PATCH|DELETE …/events/{eventId}</c>. A token only sees its own user's calendar. Busy periods are
+/// set by tests and the sandbox; created events are busy too, until they are cancelled (deleted).
 /// </summary>
 public sealed partial class GoogleCalendarSimulator : Simulator
 {
@@ -21,6 +21,7 @@ public sealed partial class GoogleCalendarSimulator : Simulator
     static readonly string[] FreeBusyScopes =
         [CalendarScope, CalendarScope + ".readonly", CalendarScope + ".events", CalendarScope + ".events.readonly", CalendarScope + ".events.freebusy", CalendarScope + ".freebusy"];
     static readonly string[] InsertScopes = [CalendarScope, CalendarScope + ".events", CalendarScope + ".events.owned"];
+    static readonly string[] ReadScopes = [CalendarScope, CalendarScope + ".readonly", CalendarScope + ".events", CalendarScope + ".events.readonly", CalendarScope + ".events.owned"];
 
     readonly Dictionary<string, (RSA Key, string? KeyId)> _accounts = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<string, IssuedToken> _tokens = new();
@@ -90,6 +91,18 @@ public sealed partial class GoogleCalendarSimulator : Simulator
     /// <summary>The events created in this calendar through the API, as the API returned them.</summary>
     public IReadOnlyList<JsonObject> Events(string calendarId) { lock (Gate) return Calendar(calendarId).Events.Select(e => (JsonObject)e.Event.DeepClone()).ToArray(); }
 
+    /// <summary>Cancels an event as its owner deleting it in Google Calendar would (it stays readable, status <c>cancelled</c>).</summary>
+    public bool CancelEvent(string calendarId, string eventId)
+    {
+        lock (Gate)
+        {
+            var ev = Calendar(calendarId).Events.Select(e => e.Event).FirstOrDefault(e => e["id"]?.GetValue<string>() == eventId);
+            if (ev is null) return false;
+            ev["status"] = "cancelled";
+            return true;
+        }
+    }
+
     /// <summary>Busy periods (set ones and events), merged and in order.</summary>
     public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> BusyPeriods(string calendarId)
     {
@@ -105,7 +118,8 @@ public sealed partial class GoogleCalendarSimulator : Simulator
     List<(DateTimeOffset Start, DateTimeOffset End)> Busy(string calendarId, DateTimeOffset from, DateTimeOffset to)
     {
         var calendar = Calendar(calendarId);
-        var periods = calendar.Busy.Concat(calendar.Events.Select(e => (e.Start, e.End)))
+        // A cancelled (deleted) event no longer makes its time busy.
+        var periods = calendar.Busy.Concat(calendar.Events.Where(e => e.Event["status"]?.GetValue<string>() != "cancelled").Select(e => (e.Start, e.End)))
             .Select(p => (Start: p.Start < from ? from : p.Start, End: p.End > to ? to : p.End))
             .Where(p => p.End > p.Start)
             .OrderBy(p => p.Start);
@@ -164,6 +178,12 @@ public sealed partial class GoogleCalendarSimulator : Simulator
                 if (Authenticate(request) is not { } evToken) await Unauthorized(request);
                 else if (!HasScope(evToken, InsertScopes)) await InsufficientScopes(request);
                 else await InsertEventAsync(request, evToken, Uri.UnescapeDataString(calendarId));
+                return;
+            case ["calendar", "v3", "calendars", var calendarId, "events", var eventId] when request.Is("GET") || request.Is("PATCH") || request.Is("DELETE"):
+                if (Authenticate(request) is not { } oneToken) await Unauthorized(request);
+                else if (!HasScope(oneToken, request.Is("GET") ? ReadScopes : InsertScopes))
+                    await InsufficientScopes(request);
+                else await EventAsync(request, oneToken, Uri.UnescapeDataString(calendarId), Uri.UnescapeDataString(eventId));
                 return;
             default:
                 await ApiError(request.Context, 404, "notFound", "Not Found", "NOT_FOUND");

@@ -23,8 +23,8 @@ public sealed record PdEntity(string Name, string Plural, string Title)
     public override string ToString() => Name;
 }
 
-/// <summary>A Pipedrive user (an owner).</summary>
-public sealed record PdUser(long Id, string Name, string Email);
+/// <summary>A Pipedrive user (an owner). A deactivated user keeps its id and still owns what it owned.</summary>
+public sealed record PdUser(long Id, string Name, string Email, bool Active = true);
 
 /// <summary>A custom field: its 40-hex key (<c>field_code</c>), name and Pipedrive field type (varchar, double, enum …).</summary>
 public sealed record PdCustomField(string Key, string Name, string Type);

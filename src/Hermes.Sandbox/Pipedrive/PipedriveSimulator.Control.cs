@@ -5,7 +5,7 @@ namespace Hermes.Sandbox.Pipedrive;
 /// <summary>
 /// The HTTP control surface under <c>{prefix}/_control/</c> (besides reset, state, requests and faults, which every
 /// simulator has): users, custom fields, objects changed "in the web app", merges, webhook subscriptions and
-/// deliveries, rate limits.
+/// deliveries, rate limits. Object changes and merges take <c>?notify=false</c> to send no webhook.
 /// </summary>
 public sealed partial class PipedriveSimulator
 {
@@ -13,13 +13,15 @@ public sealed partial class PipedriveSimulator
     {
         var context = request.Context;
         var body = request.Body.Length > 0 ? request.Json() as JsonObject ?? throw new ControlException("the body must be a JSON object") : new JsonObject();
+        // ?notify=false: a change Hermes never hears of (a lost webhook), to put the two out of step on purpose.
+        var notify = request.Query("notify") is not ("false" or "0");
         try
         {
             switch (request.Segments)
             {
                 case ["users"] when request.Is("POST"):
                     AddUser(Control.Long(body, "id") ?? throw new ControlException("'id' is required"),
-                        Control.String(body, "name") ?? "", Control.String(body, "email") ?? "");
+                        Control.String(body, "name") ?? "", Control.String(body, "email") ?? "", body["active"]?.GetValue<bool>() ?? true);
                     await Json.WriteAsync(context, 200, Json.Array(Users.Select(u => (JsonNode)UserJson(u))));
                     return true;
                 case ["custom_fields"] when request.Is("POST"):
@@ -31,7 +33,7 @@ public sealed partial class PipedriveSimulator
                 case ["merge"] when request.Is("POST"):
                     var merged = Merge(Control.String(body, "entity") ?? "organization",
                         Control.Long(body, "from_id") ?? throw new ControlException("'from_id' is required (the object that disappears)"),
-                        Control.Long(body, "into_id") ?? throw new ControlException("'into_id' is required (the object that stays)"));
+                        Control.Long(body, "into_id") ?? throw new ControlException("'into_id' is required (the object that stays)"), notify);
                     await Json.WriteAsync(context, 200, merged);
                     return true;
                 case ["webhooks"] when request.Is("GET"):
@@ -68,13 +70,13 @@ public sealed partial class PipedriveSimulator
                 case [var plural] when PdEntity.FromPlural(plural) is not null && request.Is("POST"):
                     long? id = Control.Long(body, "id");
                     body.Remove("id");
-                    await Json.WriteAsync(context, 200, Create(plural, body, id));
+                    await Json.WriteAsync(context, 200, Create(plural, body, id, notify));
                     return true;
                 case [var plural, var idText] when PdEntity.FromPlural(plural) is not null && long.TryParse(idText, out var objectId):
-                    if (request.Is("PATCH")) await Json.WriteAsync(context, 200, Update(plural, objectId, body));
+                    if (request.Is("PATCH")) await Json.WriteAsync(context, 200, Update(plural, objectId, body, notify));
                     else if (request.Is("DELETE"))
                     {
-                        Delete(plural, objectId);
+                        Delete(plural, objectId, notify);
                         await Json.WriteAsync(context, 200, new JsonObject { ["id"] = objectId });
                     }
                     else return false;
@@ -115,7 +117,7 @@ public sealed partial class PipedriveSimulator
         ["window_seconds"] = RateLimits.Window.TotalSeconds,
     };
 
-    static JsonObject UserJson(PdUser u) => new() { ["id"] = u.Id, ["name"] = u.Name, ["email"] = u.Email };
+    static JsonObject UserJson(PdUser u) => new() { ["id"] = u.Id, ["name"] = u.Name, ["email"] = u.Email, ["active"] = u.Active };
 
     static JsonObject FieldJson(PdCustomField f) => new() { ["key"] = f.Key, ["name"] = f.Name, ["type"] = f.Type };
 }

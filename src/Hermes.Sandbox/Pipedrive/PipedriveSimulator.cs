@@ -44,9 +44,9 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
 
     // ---- C# control surface: changes made here are "made in the web app" (webhooks say change_source "app") ----
 
-    public void AddUser(long id, string name, string email)
+    public void AddUser(long id, string name, string email, bool active = true)
     {
-        lock (Gate) _data.Users[id] = new PdUser(id, name, email);
+        lock (Gate) _data.Users[id] = new PdUser(id, name, email, active);
     }
 
     public IReadOnlyList<PdUser> Users { get { lock (Gate) return _data.Users.Values.OrderBy(u => u.Id).ToArray(); } }
@@ -70,8 +70,8 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
         Mutate<object?>(notify, changes => { _data.Delete(Entity(entity), id, PdChange.SourceApp, changes); return null; });
 
     /// <summary>Merges <paramref name="fromId"/> into <paramref name="intoId"/> (organizations, persons or deals) and sends the merge webhooks.</summary>
-    public JsonObject Merge(string entity, long fromId, long intoId) =>
-        Mutate(true, changes => _data.Merge(Entity(entity), fromId, intoId, PdChange.SourceApp, changes));
+    public JsonObject Merge(string entity, long fromId, long intoId, bool notify = true) =>
+        Mutate(notify, changes => _data.Merge(Entity(entity), fromId, intoId, PdChange.SourceApp, changes));
 
     /// <summary>A live object in its API v2 shape, or null when there is none (or it was deleted).</summary>
     public JsonObject? Get(string entity, long id) { lock (Gate) return (JsonObject?)_data.Find(Entity(entity), id)?.DeepClone(); }
@@ -186,6 +186,15 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
                     return (200, Envelope(new JsonObject { ["id"] = id }));
                 }
                 return (405, "Method not allowed");
+            case ["api", "v1", "users"]:
+                // Users have no API v2 endpoint (research §B.7): v1 lists them all at once, in its own shape.
+                if (!request.Is("GET")) return (405, "Method not allowed");
+                return (200, new JsonObject
+                {
+                    ["success"] = true,
+                    ["data"] = new JsonArray(_data.Users.Values.OrderBy(u => u.Id).Select(u => (JsonNode)V1User(u)).ToArray()),
+                    ["additional_data"] = new JsonObject(),
+                });
             case ["v1", var plural, var idText, "merge"] when plural is "organizations" or "persons" or "deals":
                 // Merging is still API v1 only (research §B.5): PUT /v1/{objects}/{id}/merge {merge_with_id}; {id} disappears.
                 if (!request.Is("PUT")) return (405, "Method not allowed");
@@ -211,6 +220,16 @@ public sealed partial class PipedriveSimulator : Simulator, IDisposable
                 return (404, "Unknown method .");
         }
     }
+
+    /// <summary>A user as <c>GET /v1/users</c> shows one (the fields Pipedrive documents that the simulator knows).</summary>
+    JsonObject V1User(PdUser u) => new()
+    {
+        ["id"] = u.Id, ["name"] = u.Name, ["email"] = u.Email, ["phone"] = null, ["default_currency"] = Options.DefaultCurrency,
+        ["locale"] = "en_GB", ["lang"] = 1, ["activated"] = u.Active, ["active_flag"] = u.Active, ["is_deleted"] = false,
+        ["is_you"] = u.Id == Options.ApiUserId, ["has_created_company"] = u.Id == Options.ApiUserId, ["role_id"] = 1,
+        ["timezone_name"] = "Europe/London", ["icon_url"] = null,
+        ["access"] = new JsonArray(new JsonObject { ["app"] = "sales", ["admin"] = u.Id == Options.ApiUserId }),
+    };
 
     JsonObject ApiMutation(Func<List<PdChange>, JsonObject> change)
     {

@@ -34,22 +34,30 @@ public sealed record MeetingSettings(int DurationMins, int BufferMins, TimeOnly 
 /// <summary>
 /// Books a sales or support call (behaviour.md §4.1) in three steps, none holding a database transaction across a
 /// call to Google: prepare and check (the ±2 h rule), then — under the admin's booking lock — ask Google whether the
-/// admin is free and create the calendar event, then write the company, contact, deal, meeting and Pipedrive jobs in
-/// one transaction. A refused or failed booking writes nothing; if the write itself fails, the event is removed again.
+/// admin is free and create the calendar event (its text holds the meeting's manage link, so the meeting's id is taken
+/// first), then write the company, contact, deal, meeting and Pipedrive jobs in one transaction. A refused or failed
+/// booking writes nothing; if the write itself fails, the event is removed again. The answer's body is hermes_v2's;
+/// the manage link travels in the <c>Hermes-Manage-Link</c> header.
 /// </summary>
 public sealed class BookingService(
     IDbContextFactory<HermesDb> dbs, BookingMatcher matcher, AdminBookingLock locks, GoogleCalendarClient google,
-    JobQueue queue, TimeProvider clock, HermesSettings settings, ILogger<BookingService> log)
+    JobQueue queue, ManageLinks manageLinks, TimeProvider clock, HermesSettings settings, ILogger<BookingService> log)
 {
     public const string AlreadyBooked = "You already have a meeting booked around this time.";
     public const string AdminNotFree = "Admin is not free at this time.";
     public const string NoEmail = "Contact must have an email address to book a meeting.";
+    public const string TooSoonSales = "Sales calls must be booked at least 2 hours ahead. Please choose a later time.";
+    public const string TooSoon = "Calls must be booked at least 15 minutes ahead. Please choose a later time.";
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromHours(2);
 
     public async Task<IResult> BookAsync(BookingRequest request, CancellationToken ct)
     {
         var admin = request.Admin;
         var start = request.MeetingStart;
+        // The visitor's choice of time: a sales call 2 hours ahead at least (the booker pages offer no sooner), any call 15 minutes.
+        var sales = request.MeetingType == Meeting.TypeSales;
+        if (start < clock.GetUtcNow().UtcDateTime + (sales ? CallBookerEndpoints.SalesNotice : CallBookerEndpoints.MinimumNotice))
+            return Refused(request, sales ? TooSoonSales : TooSoon);
         MeetingSettings meeting;
         BookingPlan preview;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -77,6 +85,11 @@ public sealed class BookingService(
                 if (await AdminHasMeetingAsync(db, admin.Id, start, end, ct))
                     return Refused(request, AdminNotFree);
 
+            // The invitation carries the meeting's manage link, so its id is taken now (MeetingIds).
+            int meetingId;
+            await using (var db = await dbs.CreateDbContextAsync(ct))
+                meetingId = await MeetingIds.ReserveAsync(db, ct);
+            var manageUrl = manageLinks.Url(meetingId, start);
             CalendarEvent calendarEvent;
             try
             {
@@ -86,7 +99,7 @@ public sealed class BookingService(
                     return Refused(request, AdminNotFree);
                 calendarEvent = await google.CreateEventAsync(new CalendarEventRequest(
                     admin.Email, preview.Contact.Email!, MeetingTemplates.Summary(request.MeetingType, admin),
-                    MeetingTemplates.Description(request.MeetingType, preview.Company, preview.Contact, settings), start, end), ct);
+                    MeetingTemplates.Description(request.MeetingType, preview.Company, preview.Contact, settings, manageUrl), start, end), ct);
             }
             catch (GoogleCalendarException e)
             {
@@ -97,10 +110,9 @@ public sealed class BookingService(
 
             // The event exists now: finish even if the caller has gone away.
             string? conflict;
-            int meetingId;
             try
             {
-                (conflict, meetingId) = await WriteAsync(request, start, end, CancellationToken.None);
+                conflict = await WriteAsync(request, start, end, meetingId, calendarEvent.Id, CancellationToken.None);
             }
             catch
             {
@@ -114,22 +126,24 @@ public sealed class BookingService(
             }
             log.LogInformation("Booked {Type} meeting {MeetingId} with admin {AdminId} at {Start:o} (Google event {EventId}, Meet {MeetLink})",
                 request.MeetingType, meetingId, admin.Id, start, calendarEvent.Id, calendarEvent.MeetLink);
-            return Results.Json(ApiResults.Ok);
+            return new WithHeader(Results.Json(ApiResults.Ok), ManageEndpoints.ManageLinkHeader, manageUrl);
         }
     }
 
     /// <summary>One transaction: the rows, the meeting and the Pipedrive jobs, all or nothing.</summary>
-    async Task<(string? Conflict, int MeetingId)> WriteAsync(BookingRequest request, DateTime start, DateTime end, CancellationToken ct)
+    async Task<string?> WriteAsync(BookingRequest request, DateTime start, DateTime end, int meetingId, string eventId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var plan = await matcher.ResolveAsync(db, request, ct);
         // Checked again: a booking that reached this point through another path (another admin's lock) may have won.
-        if (!plan.NewContact && await HasMeetingAroundAsync(db, plan.Contact.Id, start, ct)) return (AlreadyBooked, 0);
-        if (await AdminHasMeetingAsync(db, request.Admin.Id, start, end, ct)) return (AdminNotFree, 0);
+        if (!plan.NewContact && await HasMeetingAroundAsync(db, plan.Contact.Id, start, ct)) return AlreadyBooked;
+        if (await AdminHasMeetingAsync(db, request.Admin.Id, start, end, ct)) return AdminNotFree;
 
         var meeting = new Meeting
         {
+            Id = meetingId,
+            GoogleEventId = eventId,
             Created = clock.GetUtcNow().UtcDateTime,
             StartTime = start,
             EndTime = end,
@@ -145,11 +159,11 @@ public sealed class BookingService(
         if (newCompany) log.LogInformation("Booking: new company {CompanyId} {CompanyName}", plan.Company.Id, plan.Company.Name);
 
         if (request.MeetingType == Meeting.TypeSales) queue.EnqueueCompanySync(db, plan.Company.Id);
-        // Support: the handler decides whether the company is in Pipedrive (person + activity) or not (nothing).
+        // Support: the meeting's handler brings the organization and person into Pipedrive (no deal), then the activity.
         queue.EnqueueMeetingSync(db, meeting.Id, plan.Company.Id);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return (null, meeting.Id);
+        return null;
     }
 
     IResult Refused(BookingRequest request, string message)
@@ -159,12 +173,12 @@ public sealed class BookingService(
         return ApiResults.Error(message);
     }
 
-    /// <summary>The ±2 hours rule: any meeting of the contact (any type, any admin) starting within two hours, bounds included.</summary>
+    /// <summary>The ±2 hours rule: any meeting of the contact (any type, any admin, not cancelled) starting within two hours, bounds included.</summary>
     static Task<bool> HasMeetingAroundAsync(HermesDb db, int contactId, DateTime start, CancellationToken ct)
     {
         var from = start - DuplicateWindow;
         var to = start + DuplicateWindow;
-        return db.Meetings.AnyAsync(m => m.ContactId == contactId && m.StartTime >= from && m.StartTime <= to, ct);
+        return db.Meetings.AnyAsync(m => m.ContactId == contactId && m.Status != Meeting.StatusCanceled && m.StartTime >= from && m.StartTime <= to, ct);
     }
 
     /// <summary>A planned meeting of the admin that overlaps or touches the slot (the same rule as Google's busy periods).</summary>

@@ -14,8 +14,12 @@ public static class CallBookerEndpoints
     public const string CorsPolicy = "website";
     /// <summary>The most days one availability request may cover.</summary>
     public const int MaxRangeDays = 92;
-    public static readonly TimeSpan StandardNotice = TimeSpan.FromHours(2);
-    public static readonly TimeSpan ExpressNotice = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// How soon a call can be: 15 minutes from now for anyone (an express support call), which is all that availability
+    /// applies, as hermes_v2's contract has the caller choose <c>start_dt</c>; a sales call, chosen by a visitor, 2 hours.
+    /// </summary>
+    public static readonly TimeSpan MinimumNotice = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan SalesNotice = TimeSpan.FromHours(2);
 
     public sealed record SlotsResponse(string status, List<string[]> slots);
     public sealed record LinkResponse(string link);
@@ -27,7 +31,7 @@ public static class CallBookerEndpoints
         {
             if (settings.DevMode || settings.Sandbox) p.AllowAnyOrigin();
             else p.WithOrigins(settings.CorsOrigins.ToArray());
-            p.AllowAnyMethod().AllowAnyHeader();
+            p.AllowAnyMethod().AllowAnyHeader().WithExposedHeaders(ManageEndpoints.ManageLinkHeader);
         }));
         services.AddSingleton<GoogleTokenSource>();
         services.AddHttpClient<GoogleCalendarClient>(c => c.Timeout = TimeSpan.FromSeconds(20));
@@ -36,6 +40,7 @@ public static class CallBookerEndpoints
         services.AddSingleton<SupportLinks>();
         services.AddScoped<BookingMatcher>();
         services.AddScoped<BookingService>();
+        services.AddMeetingManagement();
         return services;
     }
 
@@ -46,8 +51,9 @@ public static class CallBookerEndpoints
         group.MapPost("/sales/book/", (HttpRequest request, HermesDb db, BookingService booking, TimeProvider clock, CancellationToken ct) =>
                 BookAsync(request, Meeting.TypeSales, db, booking, clock, ct))
             .WithSummary("Book a sales call (demo) with an admin")
-            .WithDescription("Finds or creates the company, contact and open deal, checks the ±2 h rule and the admin's Google Calendar, " +
-                             "creates the event with a Google Meet link, stores the meeting and queues the Pipedrive sync.")
+            .WithDescription("meeting_dt must be at least 2 hours from now (400 otherwise). Finds or creates the company, contact and " +
+                             "open deal, checks the ±2 h rule and the admin's Google Calendar, creates the event with a Google Meet link, " +
+                             "stores the meeting and queues the Pipedrive sync.")
             .Accepts<SalesBookingBody>("application/json")
             .Produces<ApiResults.Status>()
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status400BadRequest)
@@ -57,8 +63,9 @@ public static class CallBookerEndpoints
         group.MapPost("/support/book/", (HttpRequest request, HermesDb db, BookingService booking, TimeProvider clock, CancellationToken ct) =>
                 BookAsync(request, Meeting.TypeSupport, db, booking, clock, ct))
             .WithSummary("Book a support call with an admin")
-            .WithDescription("For a company given by id (from a support link), or found by the contact's email or the company name. " +
-                             "No deal; the Pipedrive activity is queued for the company if it is in Pipedrive.")
+            .WithDescription("meeting_dt must be at least 15 minutes from now (400 otherwise). For a company given by id (from a " +
+                             "support link), or found by the contact's email or the company name. No deal; the organization, person " +
+                             "and activity are queued for Pipedrive.")
             .Accepts<SupportBookingBody>("application/json")
             .Produces<ApiResults.Status>()
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status400BadRequest)
@@ -67,9 +74,8 @@ public static class CallBookerEndpoints
 
         group.MapGet("/availability/", AvailabilityAsync)
             .WithSummary("Free slots of an admin between two times")
-            .WithDescription("Weekdays in the admin's time zone, within the configured working hours, minus Google busy periods. " +
-                             "Slots start at least 2 hours from now, or 15 minutes with a valid express support link " +
-                             "(pass its s, e and company_id).")
+            .WithDescription("Weekdays in the admin's time zone, within the configured working hours, minus Google busy periods, " +
+                             "from start_dt and never sooner than 15 minutes from now (a sales booker asks from now + 2 hours).")
             .Produces<SlotsResponse>()
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status404NotFound)
             .Produces(StatusCodes.Status422UnprocessableEntity);
@@ -87,10 +93,31 @@ public static class CallBookerEndpoints
             .Produces<ValidatedLink>()
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status403Forbidden)
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status404NotFound);
+
+        group.MapMeetingManagement();
         return app;
     }
 
     static async Task<IResult> BookAsync(HttpRequest request, string type, HermesDb db, BookingService booking, TimeProvider clock, CancellationToken ct)
+    {
+        using var activity = Operations.Telemetry.Source.StartActivity($"booking {type}");
+        var outcome = "error";
+        try
+        {
+            var result = await BookUncountedAsync(request, type, db, booking, clock, ct);
+            outcome = (result as IStatusCodeHttpResult)?.StatusCode switch
+            {
+                null or 200 => "booked", 400 => "refused", 422 => "invalid", 502 => "calendar_failed", 503 => "busy", _ => "error",
+            };
+            return result;
+        }
+        finally
+        {
+            Operations.Telemetry.Booking(activity, type, outcome);
+        }
+    }
+
+    static async Task<IResult> BookUncountedAsync(HttpRequest request, string type, HermesDb db, BookingService booking, TimeProvider clock, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadAsync(request, ct);
         if (error is not null) return error;
@@ -101,8 +128,7 @@ public static class CallBookerEndpoints
 
     static async Task<IResult> AvailabilityAsync(
         [FromQuery(Name = "admin_id")] string? adminId, [FromQuery(Name = "start_dt")] string? startDt, [FromQuery(Name = "end_dt")] string? endDt,
-        [FromQuery(Name = "s")] string? signature, [FromQuery(Name = "e")] string? expiry, [FromQuery(Name = "company_id")] string? companyId,
-        HermesDb db, GoogleCalendarClient google, SupportLinks links, TimeProvider clock, HermesSettings settings,
+        HermesDb db, GoogleCalendarClient google, TimeProvider clock, HermesSettings settings,
         ILoggerFactory logs, CancellationToken ct)
     {
         var log = logs.CreateLogger("Hermes.CallBooker.Availability");
@@ -127,10 +153,9 @@ public static class CallBookerEndpoints
         }
         var meeting = await MeetingSettings.LoadAsync(db, log, ct);
 
-        // The minimum notice: 2 hours, or 15 minutes for someone holding a valid express support link for this admin.
-        var express = expiry is not null && long.TryParse(expiry, NumberStyles.None, CultureInfo.InvariantCulture, out var e) && !links.Expired(e)
-                      && links.Verify(adminId!, companyId ?? "", expiry, signature) is { Express: true };
-        var earliest = clock.GetUtcNow().UtcDateTime + (express ? ExpressNotice : StandardNotice);
+        // hermes_v2's contract: slots from start_dt, which the website sets (now + 2 h, or now for an express link); Hermes
+        // only keeps anyone from a slot that is about to start.
+        var earliest = clock.GetUtcNow().UtcDateTime + MinimumNotice;
 
         IReadOnlyList<BusyPeriod> busy;
         try

@@ -9,7 +9,11 @@ using Hermes.Configuration;
 namespace Hermes.CallBooker;
 
 /// <summary>Google Calendar could not be read or written; the booking or availability request fails with a clear error.</summary>
-public sealed class GoogleCalendarException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class GoogleCalendarException(string message, Exception? inner = null, int? status = null) : Exception(message, inner)
+{
+    /// <summary>Google's HTTP status when it answered with an error (404/410: the event is gone), else null.</summary>
+    public int? Status { get; } = status;
+}
 
 public sealed record BusyPeriod(DateTime Start, DateTime End);
 
@@ -65,12 +69,13 @@ sealed class ClockFromTimeProvider(TimeProvider time) : Google.Apis.Util.IClock
 }
 
 /// <summary>
-/// The two Calendar v3 calls Hermes makes, over REST (the generated Google.Apis.Calendar.v3 package is not available):
+/// The Calendar v3 calls Hermes makes, over REST (the generated Google.Apis.Calendar.v3 package is not available):
 /// <c>POST {GOOGLE_CALENDAR_BASE_URL}/freeBusy</c> and
 /// <c>POST {base}/calendars/{admin}/events?conferenceDataVersion=1</c> with a Google Meet link, both in the admin's own
-/// calendar through impersonation. Any failure is a <see cref="GoogleCalendarException"/>.
+/// calendar through impersonation (moving and cancelling an event: GoogleCalendarEventChanges.cs). Any failure is a
+/// <see cref="GoogleCalendarException"/>.
 /// </summary>
-public sealed class GoogleCalendarClient(HttpClient http, GoogleTokenSource tokens, HermesSettings settings, ILogger<GoogleCalendarClient> log)
+public sealed partial class GoogleCalendarClient(HttpClient http, GoogleTokenSource tokens, HermesSettings settings, ILogger<GoogleCalendarClient> log)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -169,7 +174,7 @@ public sealed class GoogleCalendarClient(HttpClient http, GoogleTokenSource toke
             var text = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
                 throw new GoogleCalendarException(
-                    $"Google Calendar answered {(int)response.StatusCode} to {method} {url}: {Truncate(text)}");
+                    $"Google Calendar answered {(int)response.StatusCode} to {method} {url}: {Truncate(text)}", status: (int)response.StatusCode);
             if (string.IsNullOrWhiteSpace(text)) return null;
             try { return JsonNode.Parse(text); }
             catch (JsonException e) { throw new GoogleCalendarException($"Google Calendar's answer is not JSON: {Truncate(text)}", e); }

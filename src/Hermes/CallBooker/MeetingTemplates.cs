@@ -18,7 +18,8 @@ public static class MeetingTemplates
         ? $"TutorCruncher support meeting with {admin.Name}"
         : $"TutorCruncher demo with {admin.Name}";
 
-    public static string Description(string meetingType, Company company, Contact contact, HermesSettings settings)
+    /// <param name="manageUrl">The prospect's signed link to reschedule or cancel (ManageLinks), when the meeting has one.</param>
+    public static string Description(string meetingType, Company company, Contact contact, HermesSettings settings, string? manageUrl = null)
     {
         var greeting = string.IsNullOrWhiteSpace(contact.FirstName) ? "there" : contact.FirstName;
         var trialUrl = "https://secure.tutorcruncher.com/start/1/?tc_source=call_booker"
@@ -41,6 +42,8 @@ public static class MeetingTemplates
             text.Append("If you have particular questions, it helps us a lot when you jot them down beforehand: the best calls ");
             text.Append("are the ones where we can talk about exactly what you need.\n\n");
         }
+        if (manageUrl is not null)
+            text.Append($"Can't make it? <a href=\"{Html(manageUrl)}\" target=\"_blank\">Reschedule or cancel the call</a>.\n\n");
         text.Append("Until then, these may be useful:\n\n");
         text.Append($"<a href=\"{DemoVideo}\" target=\"_blank\">Watch a guided demo of TutorCruncher.</a>\n\n");
         text.Append($"<a href=\"{UserGuide}\" target=\"_blank\">Read the admin user guide</a>, which answers most first questions.\n\n");

@@ -24,6 +24,7 @@ public static class WebsiteBooker
         // so a request without it is redirected to it.
         group.MapMethods("/", read, (HttpRequest request, IWebHostEnvironment env) => Page(request, env, "index.html"));
         group.MapMethods("/{adminId:int}/", read, (int adminId, HttpRequest request, IWebHostEnvironment env) => Page(request, env, "booker.html"));
+        group.MapMethods("/manage/{meetingId:int}/", read, (int meetingId, HttpRequest request, IWebHostEnvironment env) => Page(request, env, "manage.html"));
         group.MapMethods("/reps.json", read, RepsAsync);
         return app;
     }

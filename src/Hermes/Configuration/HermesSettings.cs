@@ -50,6 +50,9 @@ public sealed record HermesSettings
 
     public JobSettings Jobs { get; init; } = new();
 
+    /// <summary>Telemetry, error reports, retention and proxies (<see cref="OperationsSettings"/>).</summary>
+    public OperationsSettings Operations { get; init; } = new();
+
     /// <summary>The website booker's reps file (<c>BOOKER_REPS_FILE</c>); unset: the one shipped in wwwroot/book-a-call.</summary>
     public string BookerRepsFile { get; init; } = "";
 
@@ -113,6 +116,7 @@ public sealed record HermesSettings
                 LeaseSeconds = ParseInt(get, "JOB_LEASE_SECONDS", 300, min: 5, max: 86400),
                 PollMilliseconds = ParseInt(get, "JOB_POLL_MS", 1000, min: 10, max: 60000),
             },
+            Operations = OperationsSettings.Load(get),
         };
         if (!sandbox) settings.RequireProductionSettings();
         return settings;

@@ -1,5 +1,6 @@
 using Hermes.Configuration;
 using Hermes.Jobs;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -9,13 +10,14 @@ namespace Hermes.Domain;
 /// hermes_v2's tables (contract.md §3) plus Hermes's own. The schema itself is created by the SQL migrations in
 /// <c>Domain/Migrations</c>; this model only maps onto it.
 /// </summary>
-public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
+public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Admin> Admins => Set<Admin>();
     public DbSet<Company> Companies => Set<Company>();
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<Deal> Deals => Set<Deal>();
     public DbSet<Meeting> Meetings => Set<Meeting>();
+    public DbSet<MeetingChange> MeetingChanges => Set<MeetingChange>();
     public DbSet<Pipeline> Pipelines => Set<Pipeline>();
     public DbSet<Stage> Stages => Set<Stage>();
     public DbSet<Config> Configs => Set<Config>();
@@ -26,6 +28,8 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
     public DbSet<PipedriveObject> PipedriveObjects => Set<PipedriveObject>();
     public DbSet<PipedriveWaitingWebhook> PipedriveWaitingWebhooks => Set<PipedriveWaitingWebhook>();
     public DbSet<Tc2ClientEvent> Tc2ClientEvents => Set<Tc2ClientEvent>();
+    /// <summary>The keys that sign the admin cookie and antiforgery tokens, shared by every Hermes process (Operations/SharedSignIn.cs).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -106,6 +110,11 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
             e.HasOne(m => m.Contact).WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(m => m.Deal).WithMany().HasForeignKey(m => m.DealId).OnDelete(DeleteBehavior.SetNull);
         });
+        b.Entity<MeetingChange>(e =>
+        {
+            e.ToTable("meeting_change");
+            e.HasOne(c => c.Meeting).WithMany().HasForeignKey(c => c.MeetingId).OnDelete(DeleteBehavior.Cascade);
+        });
         b.Entity<CustomField>().ToTable("customfield");
         b.Entity<CustomFieldValue>(e =>
         {
@@ -114,6 +123,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options)
         });
         b.Entity<Job>().ToTable("hermes_job");
         b.Entity<WebhookLog>().ToTable("hermes_webhook");
+        b.Entity<DataProtectionKey>().ToTable("hermes_data_protection_key");
         b.Entity<PipedriveObject>(e => { e.ToTable("pipedrive_object"); e.HasKey(o => new { o.Entity, o.PdId }); });
         b.Entity<PipedriveWaitingWebhook>(e => { e.ToTable("pipedrive_waiting_webhook"); e.HasKey(w => new { w.OrgPdId, w.WebhookId }); });
         b.Entity<Tc2ClientEvent>(e => { e.ToTable("tc2_client_event"); e.HasKey(t => t.CligencyId); e.Property(t => t.CligencyId).ValueGeneratedNever(); });

@@ -4,6 +4,8 @@ namespace Hermes.Domain;
 public class Meeting
 {
     public const string StatusPlanned = "PLANNED";
+    /// <summary>Cancelled by the prospect (manage link) or by staff; hermes_v2's spelling.</summary>
+    public const string StatusCanceled = "CANCELED";
     public const string TypeSales = "sales";
     public const string TypeSupport = "support";
 
@@ -22,4 +24,6 @@ public class Meeting
     public Deal? Deal { get; set; }
     /// <summary>The Pipedrive activity made for this meeting (set once, by the sync).</summary>
     public int? PdActivityId { get; set; }
+    /// <summary>The event in the admin's Google Calendar (null for meetings booked before Hermes kept it).</summary>
+    public string? GoogleEventId { get; set; }
 }

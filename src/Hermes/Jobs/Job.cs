@@ -7,6 +7,8 @@ public class Job
     public const string Running = "running";
     public const string Done = "done";
     public const string Failed = "failed";
+    /// <summary>Staff cancelled it while it waited: it never runs, and it blocks nothing behind its ordering key.</summary>
+    public const string Cancelled = "cancelled";
 
     public long Id { get; set; }
     public string Kind { get; set; } = "";
@@ -23,4 +25,6 @@ public class Job
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+    /// <summary>The W3C <c>traceparent</c> of the request or job that queued this one: its run continues that trace.</summary>
+    public string? TraceParent { get; set; }
 }

@@ -26,6 +26,7 @@ public sealed class JobQueue(TimeProvider clock, HermesSettings settings, JobSig
             RunAfter = now + (delay ?? TimeSpan.Zero),
             CreatedAt = now,
             UpdatedAt = now,
+            TraceParent = Operations.Telemetry.CurrentTraceParent(),
         };
         db.Jobs.Add(job);
         signal.WakeAfterSave(db);

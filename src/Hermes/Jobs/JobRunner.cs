@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using Hermes.Configuration;
+using Hermes.Operations;
 
 namespace Hermes.Jobs;
 
 /// <summary>Claims a job, runs its handler in a fresh DI scope and records the outcome.</summary>
 public sealed class JobRunner(
-    JobStore store, IServiceScopeFactory scopes, JobHandlerRegistry registry, HermesSettings settings, ILogger<JobRunner> log)
+    JobStore store, IServiceScopeFactory scopes, JobHandlerRegistry registry, HermesSettings settings, ILogger<JobRunner> log,
+    ErrorReports errors, RecurringJobs recurring)
 {
     public TimeSpan Lease => TimeSpan.FromSeconds(settings.Jobs.LeaseSeconds);
 
@@ -32,39 +35,72 @@ public sealed class JobRunner(
         return count;
     }
 
+    /// <summary>
+    /// Runs the job's handler and records the outcome, inside the job's span (which continues the trace that queued it);
+    /// counts the run and its duration by kind and outcome, and reports a job that failed for good to Sentry.
+    /// </summary>
     async Task RunAsync(Job job, CancellationToken ct)
     {
         using var _ = log.BeginScope(new Dictionary<string, object?> { ["JobId"] = job.Id, ["JobKind"] = job.Kind, ["Attempt"] = job.Attempts });
-        if (!registry.TryGet(job.Kind, out var handlerType))
-        {
-            await store.FailAttemptAsync(job, $"no handler for job kind '{job.Kind}'", permanent: true, CancellationToken.None);
-            log.LogError("Job {JobId} has unknown kind {JobKind}", job.Id, job.Kind);
-            return;
-        }
+        using var activity = Telemetry.StartJob(job);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "failed";
+        Exception? error = null;
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var handler = (IJobHandler)scope.ServiceProvider.GetRequiredService(handlerType);
-            await handler.RunAsync(job.Payload, ct);
-            await store.CompleteAsync(job, CancellationToken.None);
-            log.LogInformation("Job {JobId} {JobKind} done", job.Id, job.Kind);
+            if (!registry.TryGet(job.Kind, out var handlerType))
+            {
+                var message = $"no handler for job kind '{job.Kind}'";
+                if (await store.FailAttemptAsync(job, message, permanent: true, CancellationToken.None))
+                    errors.JobFailedForGood(job, null, message);
+                log.LogError("Job {JobId} has unknown kind {JobKind}", job.Id, job.Kind);
+                return;
+            }
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var handler = (IJobHandler)scope.ServiceProvider.GetRequiredService(handlerType);
+                await handler.RunAsync(job.Payload, ct);
+                if (registry.Every(job.Kind) is { } every)
+                    await store.RepeatAsync(job, every, CancellationToken.None);
+                else
+                    await store.CompleteAsync(job, CancellationToken.None);
+                outcome = "done";
+                log.LogInformation("Job {JobId} {JobKind} done", job.Id, job.Kind);
+            }
+            catch (RetryJobLaterException e)
+            {
+                await store.RescheduleAsync(job, e.Delay, e.Message, CancellationToken.None);
+                outcome = "postponed";
+                log.LogWarning("Job {JobId} {JobKind} postponed {Delay}: {Reason}", job.Id, job.Kind, e.Delay, e.Message);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Shutting down: give the job back untouched so another process (or the next start) runs it.
+                await store.RescheduleAsync(job, TimeSpan.Zero, null, CancellationToken.None);
+                outcome = "returned";
+                log.LogWarning("Job {JobId} {JobKind} returned to the queue at shutdown", job.Id, job.Kind);
+            }
+            catch (Exception e)
+            {
+                error = e;
+                var permanent = e is PermanentJobFailureException;
+                var forGood = permanent || job.Attempts >= job.MaxAttempts;
+                var recorded = await store.FailAttemptAsync(job, Describe(e), permanent, CancellationToken.None);
+                outcome = forGood ? "failed" : "retry";
+                log.LogWarning(e, forGood ? "Job {JobId} {JobKind} attempt {Attempt} failed for good" : "Job {JobId} {JobKind} attempt {Attempt} failed",
+                    job.Id, job.Kind, job.Attempts);
+                if (forGood && recorded)
+                {
+                    errors.JobFailedForGood(job, e, Describe(e));
+                    // A recurring job's schedule must not end with a failure: the next interval gets a new row.
+                    if (registry.Every(job.Kind) is not null) await recurring.EnsureScheduledAsync(CancellationToken.None);
+                }
+            }
         }
-        catch (RetryJobLaterException e)
+        finally
         {
-            await store.RescheduleAsync(job, e.Delay, e.Message, CancellationToken.None);
-            log.LogWarning("Job {JobId} {JobKind} postponed {Delay}: {Reason}", job.Id, job.Kind, e.Delay, e.Message);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Shutting down: give the job back untouched so another process (or the next start) runs it.
-            await store.RescheduleAsync(job, TimeSpan.Zero, null, CancellationToken.None);
-            log.LogWarning("Job {JobId} {JobKind} returned to the queue at shutdown", job.Id, job.Kind);
-        }
-        catch (Exception e)
-        {
-            var permanent = e is PermanentJobFailureException;
-            await store.FailAttemptAsync(job, Describe(e), permanent, CancellationToken.None);
-            log.LogWarning(e, "Job {JobId} {JobKind} attempt {Attempt} failed", job.Id, job.Kind, job.Attempts);
+            Telemetry.JobFinished(activity, job, outcome, Stopwatch.GetElapsedTime(started), error);
         }
     }
 
@@ -79,10 +115,15 @@ public sealed class JobRunner(
 public sealed class JobHandlerRegistry
 {
     readonly Dictionary<string, Type> _types = new(StringComparer.Ordinal);
+    readonly Dictionary<string, TimeSpan> _every = new(StringComparer.Ordinal);
 
     public JobHandlerRegistry(IEnumerable<JobHandlerRegistration> registrations)
     {
-        foreach (var r in registrations) Add(r.Kind, r.HandlerType);
+        foreach (var r in registrations)
+        {
+            Add(r.Kind, r.HandlerType);
+            if (r.Every is { } every) _every[r.Kind] = every;
+        }
     }
 
     void Add(string kind, Type handlerType)
@@ -93,6 +134,11 @@ public sealed class JobHandlerRegistry
     }
 
     public bool TryGet(string kind, out Type handlerType) => _types.TryGetValue(kind, out handlerType!);
+
+    /// <summary>The interval of a recurring kind; null for work that runs once.</summary>
+    public TimeSpan? Every(string kind) => _every.TryGetValue(kind, out var every) ? every : null;
+
+    public IEnumerable<(string Kind, TimeSpan Every)> Recurring => _every.Select(e => (e.Key, e.Value));
 
     public IReadOnlyCollection<string> Kinds => _types.Keys;
 }

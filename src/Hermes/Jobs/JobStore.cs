@@ -60,6 +60,16 @@ public sealed class JobStore(IDbContextFactory<HermesDb> dbs, TimeProvider clock
         j.LastError = null;
     });
 
+    /// <summary>A recurring job's run is over: the same row waits for the next interval, with fresh attempts.</summary>
+    public Task<bool> RepeatAsync(Job job, TimeSpan every, CancellationToken ct) => Update(job, ct, (j, now) =>
+    {
+        j.Status = Job.Pending;
+        j.Attempts = 0;
+        j.RunAfter = now + every;
+        j.FinishedAt = now;
+        j.LastError = null;
+    });
+
     /// <summary>A failed attempt: back to pending after the backoff delay, or failed for good when attempts are used up.</summary>
     public Task<bool> FailAttemptAsync(Job job, string error, bool permanent, CancellationToken ct) => Update(job, ct, (j, now) =>
     {

@@ -7,7 +7,7 @@ namespace Hermes.Jobs;
 /// process or the poll interval passes. On shutdown it stops claiming, lets running jobs finish within the host's
 /// shutdown timeout and gives back any still running.
 /// </summary>
-public sealed class JobWorker(JobRunner runner, JobSignal signal, HermesSettings settings, ILogger<JobWorker> log) : BackgroundService
+public sealed class JobWorker(JobRunner runner, JobSignal signal, RecurringJobs recurring, HermesSettings settings, ILogger<JobWorker> log) : BackgroundService
 {
     readonly CancellationTokenSource _abortRunning = new();
 
@@ -16,6 +16,9 @@ public sealed class JobWorker(JobRunner runner, JobSignal signal, HermesSettings
         var count = settings.Jobs.Workers;
         if (count == 0) return;
         var poll = TimeSpan.FromMilliseconds(settings.Jobs.PollMilliseconds);
+        // A process that runs jobs makes sure the recurring ones are scheduled (one row each, whoever gets there first).
+        try { await recurring.EnsureScheduledAsync(stoppingToken); }
+        catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Could not schedule the recurring jobs"); }
         log.LogInformation("Job worker started with {Workers} loops", count);
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => Loop($"{Environment.MachineName}:{Environment.ProcessId}:{i}:{Guid.NewGuid():N}", poll, stoppingToken)));
     }

@@ -9,6 +9,8 @@ public static class JobsSetup
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobHandlerRegistry>();
+        services.AddSingleton<RecurringJobs>();
+        services.AddSingleton<JobMaintenance>();
         services.AddHostedService<JobWorker>();
         return services;
     }
@@ -20,6 +22,18 @@ public static class JobsSetup
         services.AddSingleton(new JobHandlerRegistration(kind, typeof(THandler)));
         return services;
     }
+
+    /// <summary>
+    /// Registers a handler that runs every <paramref name="every"/>: its schedule is one row in the queue (see
+    /// <see cref="RecurringJobs"/>), so any number of Hermes processes run it once per interval between them.
+    /// </summary>
+    public static IServiceCollection AddRecurringJob<THandler>(this IServiceCollection services, string kind, TimeSpan every) where THandler : class, IJobHandler
+    {
+        services.AddScoped<THandler>();
+        services.AddSingleton(new JobHandlerRegistration(kind, typeof(THandler), every));
+        return services;
+    }
 }
 
-public sealed record JobHandlerRegistration(string Kind, Type HandlerType);
+/// <summary>A job kind and its handler; <paramref name="Every"/> is set for a recurring job.</summary>
+public sealed record JobHandlerRegistration(string Kind, Type HandlerType, TimeSpan? Every = null);

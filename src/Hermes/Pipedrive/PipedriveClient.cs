@@ -66,6 +66,47 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
         return result;
     }
 
+    /// <summary>
+    /// Every object of a kind (<c>GET /{entity}?limit=500</c>, then each <c>next_cursor</c> page until there is none),
+    /// page by page, for walks that must see everything (the reconcile, the set-up import). Deleted objects are not
+    /// listed (API v2 leaves them out; deals too unless asked for). A page answered 429 is asked again once the rate
+    /// limit's window has passed (up to five times), so a long walk survives other Hermes processes' traffic.
+    /// </summary>
+    public async IAsyncEnumerable<JsonObject> ListAllAsync(string entity, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var path = $"{entity}?limit=500" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            JsonNode? data;
+            JsonObject? additional;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    (data, additional) = await SendWithAdditionalAsync(HttpMethod.Get, path, null, search: false, ct);
+                    break;
+                }
+                catch (PipedriveRateLimitedException e) when (attempt < 5)
+                {
+                    await Task.Delay(e.Delay, ct);
+                }
+            }
+            foreach (var row in (data as JsonArray ?? []).OfType<JsonObject>()) yield return row;
+            cursor = additional?["next_cursor"]?.GetValueKind() == JsonValueKind.String ? additional["next_cursor"]!.GetValue<string>() : null;
+        } while (cursor is not null);
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/users</c>: the company's users (owners) with <c>id</c>, <c>name</c>, <c>email</c> and
+    /// <c>active_flag</c>. Users have no API v2 endpoint; v1 answers them all in one list.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> UsersAsync(CancellationToken ct)
+    {
+        var (data, _) = await SendWithAdditionalAsync(HttpMethod.Get, "users", null, search: false, ct, apiVersion: "v1");
+        return (data as JsonArray ?? []).OfType<JsonObject>().ToList();
+    }
+
     /// <summary><c>GET /{organization|person|deal}Fields</c>: each custom field's key and Pipedrive type.</summary>
     public async Task<IReadOnlyDictionary<string, string>> FieldTypesAsync(string objectName, CancellationToken ct)
     {
@@ -101,7 +142,8 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
     async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, bool search, CancellationToken ct) =>
         (await SendWithAdditionalAsync(method, path, body, search, ct)).Data;
 
-    async Task<(JsonNode? Data, JsonObject? Additional)> SendWithAdditionalAsync(HttpMethod method, string path, JsonObject? body, bool search, CancellationToken ct)
+    async Task<(JsonNode? Data, JsonObject? Additional)> SendWithAdditionalAsync(HttpMethod method, string path, JsonObject? body, bool search,
+        CancellationToken ct, string apiVersion = "v2")
     {
         var shortPath = path.Split('?')[0];
         var permit = await rateLimit.AcquireAsync(search, ct);
@@ -109,7 +151,7 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
         string text;
         try
         {
-            using var request = new HttpRequestMessage(method, $"{settings.PdBaseUrl}/api/v2/{path}");
+            using var request = new HttpRequestMessage(method, $"{settings.PdBaseUrl}/api/{apiVersion}/{path}");
             request.Headers.Add("x-api-token", settings.PdApiKey);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (body is not null)
@@ -137,7 +179,10 @@ public sealed class PipedriveClient(HttpClient http, HermesSettings settings, IP
         {
             var status = response.StatusCode;
             if (status is HttpStatusCode.TooManyRequests || (status is HttpStatusCode.Forbidden && (IsCloudflareBlock(response) || !LooksLikeJson(text))))
+            {
+                Operations.Telemetry.PipedriveRateLimited((int)status);
                 throw new PipedriveRateLimitedException(RetryAfter(response), $"Pipedrive {method} {shortPath} answered {(int)status}: rate limited");
+            }
             if (status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 throw new PipedriveGoneException(status, method.Method, shortPath, text);
             if (!response.IsSuccessStatusCode)

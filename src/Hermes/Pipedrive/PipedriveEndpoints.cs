@@ -62,6 +62,7 @@ public static class PipedriveEndpoints
             }
             return TypedResults.Ok(new Ok());
         })
+        .AddEndpointFilter(Operations.WebhookTrace.Filter("pipedrive"))
         .WithTags("Pipedrive")
         .WithSummary("Pipedrive webhooks (v1 and v2), HTTP Basic authenticated")
         .Accepts<JsonObject>("application/json")

@@ -20,7 +20,8 @@ public sealed class WebhookValidationException(string field, string message) : E
 ///
 /// Rules shared by every object:
 /// <list type="bullet">
-/// <item>Matching: the <c>hermes_id</c> custom field first (several ids after a merge), then the Pipedrive id column.</item>
+/// <item>Matching: the <c>hermes_id</c> custom field first (several ids after a merge), then the Pipedrive id column, then
+///   for an organization or person made by hand in Pipedrive the rules of <see cref="PipedriveMatching"/>.</item>
 /// <item>Only fields Pipedrive owns are taken, from the object's current state in the event (only values present;
 ///   empty emails and phones never wipe Hermes's).</item>
 /// <item>Out of order: an event older than the newest one applied to that object is skipped, so the newest state wins
@@ -30,7 +31,7 @@ public sealed class WebhookValidationException(string field, string message) : E
 ///   loser and queue a clean <c>hermes_id</c> write-back.</item>
 /// </list>
 /// </summary>
-public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings settings, TimeProvider clock, ILogger<PipedriveInbound> log)
+public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider clock, ILogger<PipedriveInbound> log)
 {
     /// <summary>Company columns Pipedrive may not write: TC2 and Hermes own them (behaviour.md §1, principle 2).</summary>
     static readonly HashSet<string> NotOwnedByPipedrive =
@@ -78,6 +79,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var listed = hermesIds.Count == 0 ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var company = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
         if (IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
+        string? matchedBy = null;
+        if (company is null)
+        {
+            // Made by hand in Pipedrive: the company Hermes has already, rather than a twin (PipedriveMatching).
+            var match = await PipedriveMatching.OrganizationAsync(db, _fields, cur, ct);
+            if (match.Ambiguity is { } why) return $"ignored: organization {id} {why}; none linked, none created";
+            (company, matchedBy) = (match.Row, match.Rule);
+        }
 
         if (company is null)
         {
@@ -99,7 +108,6 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             return $"company {company.Id} created";
         }
 
-        var before = await Tc2View(company.Id, ct);
         company.PdOrgId = id;
         if (Truncate(cur.Str("name")) is { Length: > 0 } name) company.Name = name;
         if (cur.Int("owner_id") is { } ownerPdId)
@@ -116,13 +124,15 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             merged.Add(await MergeCompanies(company, loser, ct));
         if (e.MergedFromId is { } fromId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == fromId && c.Id != company.Id, ct) is { } absorbed)
             merged.Add(await MergeCompanies(company, absorbed, ct));
-        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != company.Id))
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != company.Id) || matchedBy is not null)
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", company.Id, company.Id), PipedriveJobs.Key(company.Id));
 
         await Seen(PipedriveObject.Organization, id, e, ct);
         await db.SaveChangesAsync(ct);
-        await QueueTc2UpdateIfChanged(company, before, ct);
-        return merged.Count > 0 ? $"company {company.Id} updated; merged {string.Join(", ", merged)} into it" : $"company {company.Id} updated";
+        await QueueTc2Update(company.Id, ct);
+        return merged.Count > 0 ? $"company {company.Id} updated; merged {string.Join(", ", merged)} into it"
+            : matchedBy is not null ? $"company {company.Id} linked to organization {id} (matched by {matchedBy})"
+            : $"company {company.Id} updated";
     }
 
     async Task<string> DeleteOrganization(PipedriveEvent e, CancellationToken ct)
@@ -202,6 +212,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var listed = hermesIds.Count == 0 ? [] : await db.Contacts.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var contact = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
         if (IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
+        string? matchedBy = null;
+        if (contact is null && cur.Int("org_id") is { } ownOrg && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == ownOrg, ct) is { } ownCompany)
+        {
+            // Made by hand in Pipedrive: the company's contact Hermes has already, rather than a twin (PipedriveMatching).
+            var match = await PipedriveMatching.PersonAsync(db, ownCompany.Id, cur, ct);
+            if (match.Ambiguity is { } why) return $"ignored: person {id} {why}; none linked, none created";
+            (contact, matchedBy) = (match.Row, match.Rule);
+        }
 
         if (contact is null)
         {
@@ -247,10 +265,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         foreach (var loser in listed.Where(c => c.Id != contact.Id)) merged.Add(await MergeContacts(contact, loser, ct));
         if (e.MergedFromId is { } fromId && await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == fromId && c.Id != contact.Id, ct) is { } absorbed)
             merged.Add(await MergeContacts(contact, absorbed, ct));
-        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != contact.Id))
+        if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != contact.Id) || matchedBy is not null)
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", contact.Id, contact.CompanyId), PipedriveJobs.Key(contact.CompanyId));
         await Seen(PipedriveObject.Person, id, e, ct);
         await db.SaveChangesAsync(ct);
+        if (matchedBy is not null)
+        {
+            // Deals that named this person before it was linked take it now, as they would a contact made for it.
+            var waiting = await DealsWaitingFor(o => o.RefPersonId == id, ct);
+            await db.Deals.Where(d => waiting.Contains(d.PdDealId) && d.ContactId == null).ExecuteUpdateAsync(u => u.SetProperty(d => d.ContactId, contact.Id), ct);
+            return $"contact {contact.Id} linked to person {id} (matched by {matchedBy})";
+        }
         return merged.Count > 0 ? $"contact {contact.Id} updated; merged {string.Join(", ", merged)} into it" : $"contact {contact.Id} updated";
     }
 
@@ -339,7 +364,6 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             var ownerId = cur.Int("owner_id");
             var owner = ownerId is null ? null : await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
             if (owner is null) throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
-            var before = await Tc2View(owningCompany.Id, ct);
             deal = new Deal
             {
                 PdDealId = id,
@@ -357,7 +381,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             await Seen(PipedriveObject.Deal, id, e, ct);
             await RememberReferences(id, cur, ct);
             await db.SaveChangesAsync(ct);
-            await QueueTc2UpdateIfChanged(owningCompany, before, ct);
+            await QueueTc2Update(owningCompany.Id, ct);
             return $"deal {deal.Id} created";
         }
 
@@ -366,18 +390,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         if (movedTo is { Deleted: true })
         {
             var left = await CompanyOf(deal, ct);
-            var leftView = await Tc2View(left.Id, ct);
             await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
             db.Entry(deal).State = EntityState.Detached;
             await Seen(PipedriveObject.Deal, id, e, ct);
             await RememberReferences(id, cur, ct);
             await db.SaveChangesAsync(ct);
-            await QueueTc2UpdateIfChanged(left, leftView, ct);
+            await QueueTc2Update(left.Id, ct);
             return $"deal {deal.Id} deleted: deal {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
         }
         if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"deal {id}", ct);
 
-        var beforeView = await Tc2View(deal.CompanyId, ct);
+        var companyBefore = deal.CompanyId;
         deal.PdDealId = id;
         if (Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
         if (Truncate(cur.Str("status")) is { Length: > 0 } status) deal.Status = status;
@@ -399,8 +422,9 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", deal.Id, deal.CompanyId), PipedriveJobs.Key(deal.CompanyId));
         await Seen(PipedriveObject.Deal, id, e, ct);
         await db.SaveChangesAsync(ct);
-        var company = await CompanyOf(deal, ct);
-        await QueueTc2UpdateIfChanged(company, beforeView, ct);
+        // A deal moved to another organization changes what TC2 shows of both clients.
+        if (companyBefore != deal.CompanyId) await QueueTc2Update(companyBefore, ct);
+        await QueueTc2Update(deal.CompanyId, ct);
         return merged.Count > 0 ? $"deal {deal.Id} updated; merged {string.Join(", ", merged)} into it" : $"deal {deal.Id} updated";
     }
 
@@ -439,12 +463,11 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         var company = deal is null ? null : await CompanyOf(deal, ct);
         await Deleted(PipedriveObject.Deal, id, "webhook", null, company, ct);
         if (deal is null || company is null) return $"ignored: deal {id} is not in Hermes";
-        var before = await Tc2View(company.Id, ct);
         await db.SaveChangesAsync(ct);
         // Only the deal: its company, contact and meetings stay (meetings lose the link).
         await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
         db.Entry(deal).State = EntityState.Detached;
-        await QueueTc2UpdateIfChanged(company, before, ct);
+        await QueueTc2Update(company.Id, ct);
         return $"deal {deal.Id} deleted";
     }
 
@@ -564,13 +587,17 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         return $"waiting: {what} belongs to organization {orgPdId}, which is being fetched from Pipedrive";
     }
 
-    /// <summary>The Hermes ids in the hermes_id custom field ("12" or "12, 34" after a merge), from current or else previous.</summary>
+    /// <summary>
+    /// The Hermes ids in the hermes_id custom field ("12" or "12, 34" after a merge): from the current state when it
+    /// has the field (empty when it was cleared: a cleared id must not match its old row), else from previous (deletes).
+    /// </summary>
     List<int> HermesIds(PipedriveEvent e, string objectType)
     {
         var field = _fields.HermesId(objectType);
+        bool Holds(PipedriveObjectData? o) => o is not null && ((field?.PdFieldId is { } key && o.Has(key)) || o.Has("hermes_id"));
         string? Read(PipedriveObjectData? o) =>
             o is null ? null : (field?.PdFieldId is { } key && o.Has(key) ? o.Str(key) : null) ?? (o.Has("hermes_id") ? o.Str("hermes_id") : null);
-        var text = Read(e.Current) ?? Read(e.Previous);
+        var text = Holds(e.Current) ? Read(e.Current) : Read(e.Previous);
         return (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.TryParse(s.Trim('"'), out var i) ? i : (int?)null).OfType<int>().Distinct().ToList();
     }
@@ -631,26 +658,15 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, HermesSettings 
         state.Tc2SrId = tc2SrId ?? state.Tc2SrId;
     }
 
-    /// <summary>What TC2 shows of a company that Pipedrive can change (behaviour.md §5); a TC2 update is queued only when it differs.</summary>
-    async Task<string> Tc2View(int companyId, CancellationToken ct)
+    /// <summary>
+    /// After an organization or deal event Hermes applied, TC2's client is brought in line (behaviour.md §5) whether or not
+    /// Hermes's copy changed: the job compares with what TC2 holds, so any such event also repairs a TC2 left behind (an
+    /// adopted database, a lost hermes_v2 task), and TC2's echo of the job's write finds nothing new.
+    /// </summary>
+    async Task QueueTc2Update(int companyId, CancellationToken ct)
     {
-        var company = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.Id == companyId, ct);
-        if (company is null) return "";
-        var openDeal = await db.Deals.AsNoTracking().Where(d => d.CompanyId == companyId && d.Status == Deal.StatusOpen)
-            .OrderByDescending(d => d.Id).Select(d => new { Stage = d.Stage!.Name, Pipeline = d.Pipeline!.Name }).FirstOrDefaultAsync(ct);
-        var values = new List<string?>();
-        foreach (var field in _fields.For("Company").Where(f => f.Tc2MachineName is { Length: > 0 }))
-            values.Add(Convert.ToString(await CustomFieldValues.GetAsync(db, _fields, field, company, settings, ct), System.Globalization.CultureInfo.InvariantCulture));
-        return string.Join("\u001f", [company.PdOrgId?.ToString(), company.SalesPersonId.ToString(), company.SupportPersonId?.ToString(),
-            company.BdrPersonId?.ToString(), openDeal?.Stage, openDeal?.Pipeline, .. values]);
-    }
-
-    async Task QueueTc2UpdateIfChanged(Company company, string before, CancellationToken ct)
-    {
-        var fresh = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.Id == company.Id, ct);
-        if (fresh?.Tc2CligencyId is null) return;
-        if (await Tc2View(company.Id, ct) == before) return;
-        jobs.EnqueueTc2Update(db, company.Id);
+        if (!await db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct)) return;
+        jobs.EnqueueTc2Update(db, companyId);
         await db.SaveChangesAsync(ct);
     }
 

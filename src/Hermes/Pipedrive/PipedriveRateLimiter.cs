@@ -75,6 +75,7 @@ public sealed class SharedPipedriveRateLimit(HermesSettings settings, ILogger<Sh
         {
             var wait = await TryTakeAsync(buckets, ct);
             if (wait.Slots is { } slots) return new Permit(this, buckets, slots);
+            Operations.Telemetry.PipedriveRateLimitWait(wait.Delay);
             await Task.Delay(wait.Delay, ct);
         }
     }
@@ -243,7 +244,9 @@ public sealed class InProcessPipedriveRateLimit(HermesSettings settings, ILogger
                     return new Permit(this, taken);
                 }
             }
-            await Task.Delay(delay < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : delay > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay, ct);
+            delay = delay < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : delay > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
+            Operations.Telemetry.PipedriveRateLimitWait(delay);
+            await Task.Delay(delay, ct);
         }
     }
 

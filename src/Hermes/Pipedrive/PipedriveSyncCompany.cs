@@ -35,7 +35,8 @@ public sealed class PipedriveCompanySync(
     IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveFieldTypes fieldTypes, PipedriveSyncState state,
     HermesSettings settings, ILogger<PipedriveCompanySync> log)
 {
-    public enum Scope { Everything, OrganizationAndPersons, LinkedOrganizationAndPersons }
+    /// <summary>Everything: organization, persons and deals (a TC2 event, a sales booking). OrganizationAndPersons: no deal (a support booking).</summary>
+    public enum Scope { Everything, OrganizationAndPersons }
 
     /// <summary>The Pipedrive ids the company's rows have after the sync (absent: not in Pipedrive).</summary>
     public sealed record Result(int? OrgId, IReadOnlyDictionary<int, int> PersonIds, IReadOnlyDictionary<int, int> DealIds);
@@ -75,21 +76,8 @@ public sealed class PipedriveCompanySync(
             return null;
         }
 
-        int? orgId;
-        if (scope == Scope.LinkedOrganizationAndPersons)
-        {
-            orgId = company.PdOrgId;
-            if (orgId is null || await state.DeletedAsync(PipedriveObject.Organization, orgId.Value, ct) is not null)
-            {
-                log.LogInformation("Company {Company} is not in Pipedrive: nothing synced for it", company.Id);
-                return null;
-            }
-        }
-        else
-        {
-            orgId = await OrganizationAsync(plan, ct);
-            if (orgId is null) return new Result(null, new Dictionary<int, int>(), new Dictionary<int, int>());
-        }
+        var orgId = await OrganizationAsync(plan, ct);
+        if (orgId is null) return new Result(null, new Dictionary<int, int>(), new Dictionary<int, int>());
 
         var errors = new List<Exception>();
         var personIds = new Dictionary<int, int>();

@@ -8,8 +8,9 @@ namespace Hermes.Pipedrive;
 
 /// <summary>
 /// <c>pipedrive.sync_meeting</c>: the Activity for a booked meeting, made once (<c>meeting.pd_activity_id</c>). A sales
-/// meeting brings its organization, person and deal into Pipedrive first if they aren't there yet; a support meeting
-/// only goes to Pipedrive when the company is there already (its person is added or updated; no deal).
+/// meeting brings its organization, person and deal into Pipedrive first if they aren't there yet. A support meeting
+/// brings its organization and person (created when Pipedrive has none, updated when Pipedrive's copy differs) and never
+/// a deal (the checklist's "Support call booked → In Pipedrive"); an organization or person deleted there stays deleted.
 /// </summary>
 public sealed class PipedriveSyncMeeting(
     IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveCompanySync companySync, PipedriveSyncState state,
@@ -34,22 +35,22 @@ public sealed class PipedriveSyncMeeting(
             return;
         }
         if (meeting.PdActivityId is not null) return;
-        var sales = meeting.MeetingType == Meeting.TypeSales;
-        if (!sales && company.PdOrgId is null)
+        if (meeting.Status == Meeting.StatusCanceled)
         {
-            log.LogInformation("Meeting {Meeting}: support meeting for company {Company}, which is not in Pipedrive: no activity", meetingId, company.Id);
+            log.LogInformation("Meeting {Meeting} was cancelled before its activity was made: no activity", meetingId);
             return;
         }
+        var sales = meeting.MeetingType == Meeting.TypeSales;
 
         // The organization, person (and deal) the activity hangs on; synced first when any is missing.
         int? orgId = company.PdOrgId, personId = meeting.Contact!.PdPersonId, dealId = sales ? meeting.Deal?.PdDealId : null;
         var needDeal = sales && meeting.Deal is { Status: Deal.StatusOpen } && dealId is null;
-        // A sales booking's company sync ran just before this job. A support booking has none: its person is brought
-        // up to date here (created, or updated when what the caller typed differs from Pipedrive's copy).
+        // A sales booking's company sync ran just before this job. A support booking has none: its organization and the
+        // caller's person are brought up to date here (created, or updated where Pipedrive's copy differs), no deal.
         if (orgId is null || personId is null || needDeal || !sales)
         {
             var result = await companySync.SyncAsync(company.Id,
-                sales ? PipedriveCompanySync.Scope.Everything : PipedriveCompanySync.Scope.LinkedOrganizationAndPersons, ct,
+                sales ? PipedriveCompanySync.Scope.Everything : PipedriveCompanySync.Scope.OrganizationAndPersons, ct,
                 onlyContactId: sales ? null : meeting.ContactId);
             orgId = result?.OrgId;
             personId = result is not null && result.PersonIds.TryGetValue(meeting.ContactId, out var p) ? p : null;

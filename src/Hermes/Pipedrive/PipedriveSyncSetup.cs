@@ -22,8 +22,12 @@ public static class PipedriveSyncSetup
         services.AddScoped<PipedriveCompanySync>();
         services.AddJobHandler<PipedriveSyncCompany>(PipedriveJobs.SyncCompany);
         services.AddJobHandler<PipedriveSyncMeeting>(PipedriveJobs.SyncMeeting);
+        services.AddJobHandler<PipedriveUpdateMeeting>(PipedriveJobs.UpdateMeeting);
         services.AddJobHandler<PipedrivePurge>(PipedriveJobs.PurgeCompany);
         services.AddJobHandler<PipedriveWriteHermesId>(PipedriveJobs.WriteHermesId);
+        services.AddJobHandler<PipedriveClearHermesId>(PipedriveJobs.ClearHermesId);
+        services.AddSingleton<PipedriveReconcile>();
+        services.AddSingleton<PipedriveImportSetup>();
         return services;
     }
 }

@@ -76,6 +76,9 @@ public sealed class InvalidWebhookException(string message) : Exception(message)
 
 public static class PipedriveWebhookParser
 {
+    /// <summary>A person's every email and phone (<c>email</c>/<c>phone</c> hold the primary one), as lists of strings.</summary>
+    public const string AllEmails = "hermes:all_emails", AllPhones = "hermes:all_phones";
+
     public static PipedriveEvent Parse(JsonNode? root)
     {
         if (root is not JsonObject body) throw new InvalidWebhookException("the body must be a JSON object");
@@ -135,8 +138,10 @@ public static class PipedriveWebhookParser
 
         if (entity == "person")
         {
-            if (fields.Remove("emails", out var emails) || fields.Remove("email", out emails)) fields["email"] = Primary(emails);
-            if (fields.Remove("phones", out var phones) || fields.Remove("phone", out phones)) fields["phone"] = Primary(phones);
+            if (fields.Remove("emails", out var emails) || fields.Remove("email", out emails))
+                (fields["email"], fields[AllEmails]) = (Primary(emails), Every(emails));
+            if (fields.Remove("phones", out var phones) || fields.Remove("phone", out phones))
+                (fields["phone"], fields[AllPhones]) = (Primary(phones), Every(phones));
             if (!fields.ContainsKey("name") && (fields.ContainsKey("first_name") || fields.ContainsKey("last_name")))
                 fields["name"] = JsonValue.Create($"{Text(fields.GetValueOrDefault("first_name"))} {Text(fields.GetValueOrDefault("last_name"))}".Trim());
         }
@@ -152,6 +157,11 @@ public static class PipedriveWebhookParser
             JsonValue.Create(string.Join(",", values.Select(v => Text(v is JsonObject vo ? vo["id"] : v)).Where(v => v is not null))),
         _ => node?.DeepClone(),
     };
+
+    /// <summary>Every non-empty value of an email/phone list (or the plain string), for matching a person made by hand.</summary>
+    static JsonArray Every(JsonNode? node) =>
+        new((node is JsonArray list ? list.Select(e => Text(e is JsonObject o ? o["value"] : e)) : [Text(node)])
+            .Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => (JsonNode?)JsonValue.Create(v!.Trim())).ToArray());
 
     /// <summary>The primary entry of an email/phone list (else the first non-empty one), or a plain string as it is.</summary>
     static JsonNode? Primary(JsonNode? node)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hermes.Domain;
+using Hermes.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
@@ -26,6 +27,8 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         };
         db.WebhookLogs.Add(row);
         await db.SaveChangesAsync(ct);
+        WebhookTrace.Describe(row.Object, row.Action, row.Id);
+        WebhookTrace.Outcome(outcome);
         return row.Id;
     }
 
@@ -51,6 +54,7 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
                     await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
+                WebhookTrace.Outcome(outcome);
                 log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, result);
                 return result;
             }
@@ -58,6 +62,7 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
             {
                 await tx.RollbackAsync(CancellationToken.None);
                 if (webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
+                WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
                 throw;
             }
             catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Sandbox.Google;
@@ -10,8 +11,8 @@ namespace Hermes.Sandbox;
 /// <summary>
 /// The simulators keep their state in memory, so at each start they are given what Hermes's database says the
 /// outside world holds: Pipedrive users for the admins, the pipelines, stages and custom fields with their Pipedrive
-/// ids, the organizations, persons and deals Hermes has linked (with their <c>hermes_id</c>), TC2 admins, and a few
-/// busy hours in each admin's calendar. Nothing here sends webhooks. An object the simulator refuses is skipped with
+/// ids, the organizations, persons and deals Hermes has linked (with their <c>hermes_id</c>), the meetings' calendar
+/// events and activities, TC2 admins, and a few busy hours in each admin's calendar. Nothing here sends webhooks. An object the simulator refuses is skipped with
 /// a warning rather than stopping the sandbox.
 /// </summary>
 public sealed class SandboxMirror(PipedriveSimulator pipedrive, Tc2Simulator tc2, GoogleCalendarSimulator google, TimeProvider time, ILogger<SandboxMirror> log)
@@ -78,6 +79,8 @@ public sealed class SandboxMirror(PipedriveSimulator pipedrive, Tc2Simulator tc2
                 ["custom_fields"] = HermesId("deal", d.Id),
             }.WithoutNulls(), d.PdDealId, notify: false));
 
+        await MirrorMeetingsAsync(db, ct);
+
         // One demo TC2 client, so a TC2 webhook can be sent by hand (POST /sandbox/tc2/_control/webhooks).
         if (admins.FirstOrDefault(a => a.IsSalesPerson && a.Tc2AdminId is not null) is { } sales)
         {
@@ -91,6 +94,42 @@ public sealed class SandboxMirror(PipedriveSimulator pipedrive, Tc2Simulator tc2
             });
         }
     }
+
+    /// <summary>
+    /// The calendar events and Pipedrive activities of the meetings Hermes booked, so a call booked before a restart can
+    /// still be moved or cancelled from its manage link (the Meet link itself is not kept by Hermes, so it is not given back).
+    /// </summary>
+    async Task MirrorMeetingsAsync(HermesDb db, CancellationToken ct)
+    {
+        var meetings = await db.Meetings.AsNoTracking().Include(m => m.Admin).Include(m => m.Contact)
+            .Where(m => m.GoogleEventId != null || m.PdActivityId != null).OrderBy(m => m.Id).ToListAsync(ct);
+        foreach (var m in meetings)
+        {
+            if (m.StartTime is not { } start || m.Admin is null) continue;
+            var end = m.EndTime ?? start.AddMinutes(30);
+            var summary = (m.MeetingType == Meeting.TypeSupport ? "TutorCruncher support meeting with " : "TutorCruncher demo with ") + m.Admin.Name;
+            if (m.GoogleEventId is { } eventId)
+                google.PutEvent(m.Admin.Email, new JsonObject
+                {
+                    ["kind"] = "calendar#event", ["etag"] = $"\"{3_600_000_000_000_000L + m.Id}\"", ["id"] = eventId,
+                    ["status"] = m.Status == Meeting.StatusCanceled ? "cancelled" : "confirmed", ["summary"] = summary,
+                    ["start"] = new JsonObject { ["dateTime"] = Rfc3339(start), ["timeZone"] = "UTC" },
+                    ["end"] = new JsonObject { ["dateTime"] = Rfc3339(end), ["timeZone"] = "UTC" },
+                    ["attendees"] = new JsonArray(new JsonObject { ["email"] = m.Admin.Email, ["organizer"] = true, ["self"] = true, ["responseStatus"] = "accepted" },
+                        new JsonObject { ["email"] = m.Contact?.Email, ["responseStatus"] = "needsAction" }),
+                    ["sequence"] = 0, ["created"] = Rfc3339(m.Created), ["updated"] = Rfc3339(m.Created),
+                });
+            if (m.PdActivityId is { } activityId && m.Contact?.PdPersonId is { } person && pipedrive.Get("person", person) is not null)
+                Try("activity", activityId, () => pipedrive.Create("activity", new JsonObject
+                {
+                    ["subject"] = summary, ["type"] = "meeting", ["due_date"] = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    ["due_time"] = start.ToString("HH:mm", CultureInfo.InvariantCulture), ["done"] = m.Status == Meeting.StatusCanceled,
+                    ["participants"] = new JsonArray(new JsonObject { ["person_id"] = person, ["primary"] = true }),
+                }, activityId, notify: false));
+        }
+    }
+
+    static string Rfc3339(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>12:00–13:00 in the admin's time zone on the next ten weekdays, so the booker shows some taken slots.</summary>
     void AddLunchBreaks(Admin admin)

@@ -44,6 +44,7 @@ public static class Tc2Endpoints
             await processor.ProcessAsync(webhook, ct);
             return TypedResults.Ok(new Ok());
         })
+        .AddEndpointFilter(Operations.WebhookTrace.Filter("tc2"))
         .WithTags("TC2")
         .WithSummary("TC2 webhooks, signed with the TC2 API key")
         .Accepts<JsonObject>("application/json")

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Hermes.Tc2;
 
 /// <summary>
-/// <c>tc2.update_client</c> (behaviour.md §5): tells TC2 what Pipedrive knows of its client: the organization's URL, the
-/// open deal's stage and pipeline (null when there is none), the custom fields TC2 keeps (<c>tc2_machine_name</c>) and
+/// <c>tc2.update_client</c> (behaviour.md §5): tells TC2 what Pipedrive knows of its client: the organization's URL and id,
+/// the open deal's stage and pipeline (null when there is none), the custom fields TC2 keeps (<c>tc2_machine_name</c>) and
 /// the admins. Reads the client first and writes only when something TC2 would show differs, so TC2's answering
 /// webhook finds nothing new and the loop ends there.
 /// </summary>
@@ -91,6 +91,8 @@ public sealed class Tc2UpdateClient(IDbContextFactory<HermesDb> dbs, Tc2Client t
         var extra = new Dictionary<string, string?>
         {
             ["pipedrive_url"] = company.PdOrgId is { } org && settings.PdBaseUrl.Length > 0 ? $"{settings.PdBaseUrl}/organization/{org}/" : null,
+            // hermes_v2 sent the org id through a custom field (tc2_machine_name pipedrive_id); one that maps it overrides this.
+            ["pipedrive_id"] = company.PdOrgId?.ToString(CultureInfo.InvariantCulture),
             ["pipedrive_deal_stage"] = openDeal?.Stage,
             ["pipedrive_pipeline"] = openDeal?.Pipeline,
         };

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hermes.Domain;
+using Hermes.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Tc2;
@@ -33,12 +34,14 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
             }
             await db.SaveChangesAsync(ct);
         }
+        foreach (var row in rows) WebhookTrace.Describe(row.Object, row.Action, row.Id);
         // Stored: from here on the events are applied even if TC2 stops waiting for the answer.
         for (var i = 0; i < rows.Count; i++)
             await ApplyAsync(webhook.Events[i], rows[i].Id, CancellationToken.None);
     }
 
-    async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
+    /// <summary>Applies one stored event and records its outcome on its webhook log row (also used to replay one).</summary>
+    public async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
     {
         // Events for one client wait for each other (Tc2EventOrder), but a write can still lose a race with another
         // client's event or a Pipedrive webhook (a unique id taken, a deadlock PostgreSQL broke): the next attempt
@@ -58,6 +61,7 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
                 await db.WebhookLogs.Where(w => w.Id == logId)
                     .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
                 await tx.CommitAsync(ct);
+                WebhookTrace.Outcome(outcome);
                 log.LogInformation("TC2 {Model} {Action} {Id}: {Result}", e.Model, e.Action, e.SubjectId, result);
                 return;
             }
@@ -76,6 +80,7 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
                 await using var db2 = await dbs.CreateDbContextAsync(CancellationToken.None);
                 await db2.WebhookLogs.Where(w => w.Id == logId)
                     .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, WebhookLog.OutcomeError).SetProperty(w => w.Error, message), CancellationToken.None);
+                WebhookTrace.Outcome(WebhookLog.OutcomeError);
                 return;
             }
         }

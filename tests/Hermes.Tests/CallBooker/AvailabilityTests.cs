@@ -131,44 +131,32 @@ public class AvailabilityTests
     }
 
     [Fact]
-    public async Task Availability_must_start_at_least_2_hours_after_now_or_15_minutes_with_an_express_support_link()
+    public async Task Availability_starts_at_start_dt_never_sooner_than_15_minutes_from_now__without_link_parameters__as_hermes_v2s_contract()
     {
+        // The existing website asks with only admin_id, start_dt and end_dt, and sets start_dt itself: now + 2 hours for a
+        // sales booker, now for an express support link. Hermes keeps everyone from a slot about to start (15 minutes).
         await using var w = await BookerWorld.StartAsync();
         var admin = await w.Add(Steve(tc2AdminId: 20, timezone: "Etc/UTC"));
-        var company = await w.Add(new Company { Name = "Junes Ltd", Tc2CligencyId = 10, Created = w.Now, SalesPersonId = admin.Id });
+        await w.Add(new Company { Name = "Junes Ltd", Tc2CligencyId = 10, Created = w.Now, SalesPersonId = admin.Id });
         var monday = w.WeekdayAt(7, 0);
         while (monday.DayOfWeek != DayOfWeek.Monday) monday = monday.AddDays(1);
-        w.Clock.SetUtcNow(monday.AddHours(9)); // now: Monday 09:00
-
-        async Task<string> Link(bool express)
-        {
-            var response = await w.Hermes.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get,
-                $"/callbooker/support-link/generate/tc2/?tc2_admin_id=20&tc2_cligency_id=10&express={express}") { Headers = { { "Authorization", "token test-tc2-key" } } });
-            var link = new Uri(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["link"]!.GetValue<string>());
-            // The booker passes the link's s, e and company_id (and ex) along; admin_id is already in the query.
-            return string.Join("&", link.Query.TrimStart('?').Split('&').Where(p => !p.StartsWith("admin_id=")));
-        }
-        var range = $"admin_id={admin.Id}&start_dt={Q(monday)}&end_dt={Q(monday.AddHours(13))}";
         var fromTen = new[] { 10 * 60, 10 * 60 + 45, 11 * 60 + 30, 12 * 60 + 15 }.Select(m => (monday.AddMinutes(m), monday.AddMinutes(m + 30))).ToList();
+        string From(DateTime start) => $"admin_id={admin.Id}&start_dt={Q(start)}&end_dt={Q(monday.AddHours(13))}";
 
-        // Asking from midnight gives nothing before 11:00 (now + 2 h): 11:30 is the first slot.
-        Assert.Equal(fromTen[2..], await SlotsAsync(w, range));
-        // An express link lets the booker offer 10:00 (now + 15 min); a standard link doesn't.
-        var express = await Link(true);
-        Assert.Equal(fromTen, await SlotsAsync(w, $"{range}&{express}"));
-        Assert.Equal(fromTen[2..], await SlotsAsync(w, $"{range}&{await Link(false)}"));
-        // Claiming express without its signature, or with a tampered or another admin's link, is standard notice.
-        Assert.Equal(fromTen[2..], await SlotsAsync(w, $"{range}&{(await Link(false)).Replace("&e=", "&express=true&ex=1&e=")}"));
-        Assert.Equal(fromTen[2..], await SlotsAsync(w, $"{range}&{express.Replace($"company_id={company.Id}", $"company_id={company.Id + 1}")}"));
-        var other = await w.Add(Steve(tc2AdminId: 21, timezone: "Etc/UTC", username: "other@example.com"));
-        var othersRange = $"admin_id={other.Id}&start_dt={Q(monday)}&end_dt={Q(monday.AddHours(13))}";
-        Assert.Equal(fromTen[2..], await SlotsAsync(w, $"{othersRange}&{express}"));
-        // An express link that has expired (it lasts SUPPORT_TTL_DAYS, 4; now is a week later).
-        var later = w.Now.Date.AddDays(7);
-        while (later.DayOfWeek != DayOfWeek.Monday) later = later.AddDays(1);
-        w.Clock.SetUtcNow(later.AddHours(9));
-        var laterRange = $"admin_id={admin.Id}&start_dt={Q(later)}&end_dt={Q(later.AddHours(13))}";
-        Assert.Equal(new[] { 11 * 60 + 30, 12 * 60 + 15 }.Select(m => (later.AddMinutes(m), later.AddMinutes(m + 30))), await SlotsAsync(w, $"{laterRange}&{express}"));
+        // Now 09:45: the express booker asks from now and gets 10:00, exactly 15 minutes ahead.
+        w.Clock.SetUtcNow(monday.AddHours(9).AddMinutes(45));
+        Assert.Equal(fromTen, await SlotsAsync(w, From(w.Now)));
+        // Asking from midnight changes nothing; the sales booker asks from now + 2 hours and gets 12:15 first.
+        Assert.Equal(fromTen, await SlotsAsync(w, From(monday)));
+        Assert.Equal(fromTen[3..], await SlotsAsync(w, From(w.Now.AddHours(2))));
+        // Now 09:50: 10:00 is 10 minutes away, too soon for anyone, with or without a support link's parameters.
+        w.Clock.SetUtcNow(monday.AddHours(9).AddMinutes(50));
+        Assert.Equal(fromTen[1..], await SlotsAsync(w, From(w.Now)));
+        var response = await w.Hermes.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get,
+            "/callbooker/support-link/generate/tc2/?tc2_admin_id=20&tc2_cligency_id=10&express=true") { Headers = { { "Authorization", "token test-tc2-key" } } });
+        var link = new Uri(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["link"]!.GetValue<string>());
+        var linkParams = string.Join("&", link.Query.TrimStart('?').Split('&').Where(p => !p.StartsWith("admin_id=", StringComparison.Ordinal)));
+        Assert.Equal(fromTen[1..], await SlotsAsync(w, $"{From(w.Now)}&{linkParams}"));
     }
 
     [Fact]
@@ -195,6 +183,7 @@ public class AvailabilityTests
         await AssertJson(await w.Hermes.Http.GetAsync($"/callbooker/availability/?admin_id={admin.Id}&start_dt=2027-01-01T00:00&end_dt=2027-06-01T00:00"),
             HttpStatusCode.UnprocessableEntity,
             """{"detail":[{"type":"value_error","loc":["query","end_dt"],"msg":"Value error, the range may cover at most 92 days","input":"2027-06-01T00:00","ctx":{"error":{}}}]}""");
+        await w.Hermes.RunJobsAsync();
         Assert.Empty(w.Sim.Google.Requests.All);
     }
 

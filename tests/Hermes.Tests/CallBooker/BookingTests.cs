@@ -82,7 +82,9 @@ public class BookingTests
 
         // No company, contact, deal, meeting or job, and no event in the calendar.
         Assert.Equal(before, await w.SnapshotAsync());
+        await w.Hermes.RunJobsAsync();
         Assert.Empty(w.Sim.Google.Events("climan@example.com"));
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
         Assert.Equal([path], w.Sim.Google.Requests.All.Where(r => r.Fault is not null).Select(r => r.Path.Replace("climan@example.com", "*")).Distinct());
 
         // Trying again once Google is back books it.
@@ -146,6 +148,50 @@ public class BookingTests
         await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(admin, slot.AddMinutes(15), b => { b["email"] = "x@y.com"; b["name"] = "Xavier Y"; b["company_name"] = "Y Ltd"; })),
             HttpStatusCode.BadRequest, NotFree);
         Assert.Equal(before, await w.SnapshotAsync());
+        await w.Hermes.RunJobsAsync(); // the first booking's jobs: Pipedrive's, never Google's
         Assert.Empty(w.Sim.Google.Requests.All);
+    }
+
+    [Fact]
+    public async Task A_sales_booking_sooner_than_2_hours_ahead_is_refused_with_a_clear_400_and_changes_nothing()
+    {
+        await using var w = await BookerWorld.StartAsync();
+        var admin = await w.Add(Steve());
+        await w.Hermes.SeedConfigAsync();
+        var before = await w.SnapshotAsync();
+
+        // One hour ahead (a visitor who kept the page open, or a caller that skips the booker): refused before Google is asked.
+        await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(admin, w.Now.AddHours(1))), HttpStatusCode.BadRequest,
+            """{"status":"error","message":"Sales calls must be booked at least 2 hours ahead. Please choose a later time."}""");
+        await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(admin, w.Now.AddHours(2).AddMinutes(-1))), HttpStatusCode.BadRequest,
+            """{"status":"error","message":"Sales calls must be booked at least 2 hours ahead. Please choose a later time."}""");
+        Assert.Equal(before, await w.SnapshotAsync());
+        await w.Hermes.RunJobsAsync();
+        Assert.Empty(w.Sim.Google.Requests.All);
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
+
+        // Two hours ahead is fine.
+        await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(admin, w.Now.AddHours(2))), HttpStatusCode.OK, Ok);
+        Assert.Single(await w.MeetingsAsync());
+    }
+
+    [Fact]
+    public async Task An_express_support_booking_20_minutes_ahead_is_accepted__and_one_sooner_than_15_minutes_is_refused()
+    {
+        await using var w = await BookerWorld.StartAsync();
+        await w.Hermes.SeedConfigAsync();
+        var support = await w.Add(new Admin { FirstName = "Sue", LastName = "Port", Username = "sue@tc.com", IsSupportPerson = true, Timezone = "Europe/London" });
+        var sales = await w.Add(Steve());
+        var company = await w.Add(new Company { Name = "Julies Ltd", Tc2CligencyId = 10, Created = w.Now, SalesPersonId = sales.Id });
+
+        await AssertJson(await w.Post("/callbooker/support/book/", SupportBody(support, company.Id, w.Now.AddMinutes(14))), HttpStatusCode.BadRequest,
+            """{"status":"error","message":"Calls must be booked at least 15 minutes ahead. Please choose a later time."}""");
+        Assert.Empty(await w.MeetingsAsync());
+
+        var start = w.Now.AddMinutes(20);
+        await AssertJson(await w.Post("/callbooker/support/book/", SupportBody(support, company.Id, start)), HttpStatusCode.OK, Ok);
+        var meeting = (await w.MeetingsAsync()).Single();
+        Assert.Equal(((DateTime?)start, "support"), (meeting.Start, meeting.Type));
+        Assert.Single(w.Sim.Google.Events("sue@tc.com"));
     }
 }

@@ -208,7 +208,9 @@ public class SalesCallBookedTests
         foreach (var offset in new[] { 1.5, 2, -2, 0 })
             await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(s.Admin, existing.AddHours(offset))), HttpStatusCode.BadRequest, AlreadyBooked);
         Assert.Equal(before, await w.SnapshotAsync());
+        await w.Hermes.RunJobsAsync(); // nothing was queued either
         Assert.Empty(w.Sim.Google.Requests.All); // refused before asking Google
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
 
         // Just over two hours later is fine.
         await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(s.Admin, existing.AddHours(2).AddMinutes(1))), HttpStatusCode.OK, Ok);
@@ -234,6 +236,8 @@ public class SalesCallBookedTests
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""
             {"timeMin":"{{Rfc(busyStart.AddMinutes(30))}}","timeMax":"{{Rfc(busyStart.AddMinutes(180))}}","timeZone":"UTC","groupExpansionMax":100,"items":[{"id":"climan@example.com"}]}
             """), asked[0].Json), asked[0].Body);
+        await w.Hermes.RunJobsAsync(); // nothing was queued: no job can reach Google or Pipedrive later either
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
         Assert.Empty(w.GoogleRequests("POST", "/calendar/v3/calendars/*"));
         Assert.Empty(w.Sim.Google.Events(s.Admin.Username));
 
@@ -316,14 +320,17 @@ public class SalesCallBookedTests
     {
         await using var s = await StartAsync();
         var w = s.World;
+        PipedriveHas(s);
         await AssertJson(await w.Post("/callbooker/sales/book/", SalesBody(s.Admin, w.WeekdayAt(2, 10))), HttpStatusCode.OK, Ok);
 
         // The company sync (org, person, deal) then the meeting's activity, one after the other under the company's key,
-        // committed with the booking itself.
+        // committed with the booking itself; nothing is sent to Pipedrive while the caller waits …
         var company = (await w.CompaniesAsync()).Single();
         var meeting = (await w.MeetingsAsync()).Single();
         Assert.Equal([CompanySync(company.Id), MeetingSync(meeting.Id, company.Id)], await w.JobsAsync());
-        Assert.Empty(w.Sim.Pipedrive.Requests.All); // nothing is sent to Pipedrive while the caller waits
+        Assert.Empty(w.Sim.Pipedrive.Requests.All);
+        // … and the jobs then write it all.
+        Assert.Equal(["POST /organizations", "POST /persons", "POST /deals", "POST /activities"], await PipedriveWritesAfterJobsAsync(w));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class SchemaTests
             var tables = await TestDatabase.QueryAsync(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
             Assert.Equal(HermesTables, tables.Intersect(HermesTables));
             var health = await first.Http.GetStringAsync("/health");
-            Assert.Equal("""{"status":"ok","database":"ok","jobs":{"pending":0,"running":0,"failed":0,"due":0,"oldestDueAgeSeconds":null},"error":null}""", health);
+            Assert.Equal("""{"status":"ok","database":"ok","jobs":{"pending":0,"running":0,"failed":0,"due":0,"oldestDueAgeSeconds":null},"error":null,"problems":[]}""", health);
         }
         var history = await TestDatabase.QueryAsync(db, "SELECT id, how FROM hermes_schema_migration ORDER BY id");
 

@@ -68,18 +68,19 @@ public class CustomFieldWebhookTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
-    public async Task A_change_to_a_custom_field_TC2_shows_queues_a_TC2_update_and_one_TC2_does_not_show_does_not(string v)
+    public async Task Every_organization_change_queues_the_TC2_update__whether_or_not_it_is_a_field_TC2_shows(string v)
     {
+        // The job compares with TC2's own copy (SyncJobTests, PipedriveToTc2Tests): it writes only what TC2 lacks.
         await Field("Source", "source", CustomField.TypeStr, SourceKey, tc2: "source");
         await Field("Internal note", "internal_note", CustomField.TypeStr, NewSourceKey);
         var company = await NewCompany(tc2CligencyId: 401);
         var before = Org(hermesId: company.Id);
 
         await PostOk(Update(v, "organization", With(before, (NewSourceKey, null)), With(before, (NewSourceKey, "not for TC2"))));
-        Assert.Empty(await Jobs());
+        Assert.Equal([Tc2Update(company.Id)], await Jobs());
 
         await PostOk(Update(v, "organization", With(before, (SourceKey, null)), With(before, (SourceKey, "Google"))));
-        Assert.Equal([Tc2Update(company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(company.Id), Tc2Update(company.Id)], await Jobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]

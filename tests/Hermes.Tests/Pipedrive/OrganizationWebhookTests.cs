@@ -33,7 +33,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
-    public async Task Org_created__Cligency_exists_in_TC2__updated_with_pipedrive_url_and_id(string v)
+    public async Task Org_created__Cligency_exists_in_TC2__the_TC2_update_is_queued(string v)
     {
         var company = await NewCompany("Julies Ltd", pdOrgId: null, tc2CligencyId: 401);
 
@@ -81,7 +81,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
-    public async Task Org_updated__Cligency_exists_in_TC2__updated_with_pipedrive_url_and_id(string v)
+    public async Task Org_updated__Cligency_exists_in_TC2__the_TC2_update_is_queued(string v)
     {
         var company = await NewCompany("Old test company", pdOrgId: 20, tc2CligencyId: 401);
         var before = Org(name: "Old test company", owner: 10, hermesId: company.Id);
@@ -106,15 +106,16 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
-    public async Task Org_updated_with_nothing_TC2_shows__no_TC2_update_queued(string v)
+    public async Task Org_updated_with_nothing_TC2_shows__the_TC2_update_is_queued_all_the_same(string v)
     {
         var company = await NewCompany("Old test company", pdOrgId: 20, tc2CligencyId: 401);
         var before = Org(name: "Old test company", hermesId: company.Id);
 
         await PostOk(Update(v, "organization", before, With(before, ("name", "Renamed in Pipedrive"))));
 
+        // The job reads TC2's client and writes only what it lacks (the repair case: PipedriveToTc2Tests).
         Assert.Equal([(company.Id, "Renamed in Pipedrive", (int?)20, Owner.Id, (int?)401)], (await All(db => db.Companies)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Equal([Tc2Update(company.Id)], await Jobs());
     }
 
     // ── Org deleted ──

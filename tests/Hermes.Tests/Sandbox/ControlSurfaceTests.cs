@@ -36,11 +36,11 @@ public sealed class ControlSurfaceTests : IAsyncLifetime
         JsonAssert.Equal($$"""{"success":true,"data":{{Org7}}}""", viaApi.Json);
         Assert.Equal([7L, 8L], state.Json!["organizations"]!.AsArray().Select(o => o!["id"]!.GetValue<long>()));
         Assert.True(state.Json["organizations"]![1]!["is_deleted"]!.GetValue<bool>());
-        JsonAssert.Equal("""[{"id":1,"name":"Sandbox API user","email":"api-user@example.com"},{"id":10,"name":"Amelia Hart","email":"amelia@example.com"}]""",
+        JsonAssert.Equal("""[{"id":1,"name":"Sandbox API user","email":"api-user@example.com","active":true},{"id":10,"name":"Amelia Hart","email":"amelia@example.com","active":true}]""",
             state.Json["users"]);
         JsonAssert.Equal("""{"status":"reset"}""", reset.Json);
         JsonAssert.Equal("""
-            {"users":[{"id":1,"name":"Sandbox API user","email":"api-user@example.com"}],
+            {"users":[{"id":1,"name":"Sandbox API user","email":"api-user@example.com","active":true}],
              "custom_fields":{"organization":[],"person":[],"deal":[]},
              "organizations":[],"persons":[],"deals":[],"activities":[],"pipelines":[],"stages":[],
              "webhooks":{"subscriptions":[],"deliveries":[]},

@@ -35,7 +35,8 @@ public class EndToEndTests : Tc2Test
             ["paid_recipients"] = new JsonArray(new JsonObject { ["email"] = "mary@booth.com", ["first_name"] = "Mary", ["last_name"] = "Booth" }),
             ["extra_attrs"] = new JsonObject
             {
-                ["pipedrive_url"] = $"{Sim.PipedriveBaseUrl}/organization/{orgId}/", ["pipedrive_deal_stage"] = stage, ["pipedrive_pipeline"] = pipeline,
+                ["pipedrive_url"] = $"{Sim.PipedriveBaseUrl}/organization/{orgId}/", ["pipedrive_id"] = $"{orgId}",
+                ["pipedrive_deal_stage"] = stage, ["pipedrive_pipeline"] = pipeline,
                 ["hermes_id"] = "1", ["client_marketing_source"] = null,
             },
             ["sales_person"] = 30,
@@ -83,7 +84,11 @@ public class EndToEndTests : Tc2Test
         Assert.Equal(0, await DeliverPipedriveWebhooks());
         Assert.Equal(writes, PdWrites());
         Assert.Single(Tc2Writes());
-        Assert.Equal([("pipedrive.sync_company", "done", (string?)null), ("tc2.update_client", "done", null)], await AllJobs());
+        // The echoes of the organization and deal Hermes made each ran the TC2 update too: TC2 was read, not written.
+        Assert.Equal([("pipedrive.sync_company", "done", (string?)null), ("tc2.update_client", "done", null), ("tc2.update_client", "done", null),
+            ("tc2.update_client", "done", null)], await AllJobs());
+        Assert.Equal(["GET /api/clients/10/", "POST /api/clients/", "GET /api/clients/10/", "GET /api/clients/10/"],
+            Tc2.Requests.All.Where(r => r.Path.StartsWith("/api/clients/", StringComparison.Ordinal)).Select(r => $"{r.Method} {r.Path}"));
     }
 
     [Fact]

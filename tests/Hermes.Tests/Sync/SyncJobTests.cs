@@ -91,10 +91,12 @@ public class SyncJobTests : Tc2Test
     }
 
     [Fact]
-    public async Task A_support_meeting_goes_to_Pipedrive_only_when_its_company_is_there_already()
+    public async Task A_support_meeting_brings_its_organization_and_person_into_Pipedrive_but_never_a_deal()
     {
+        // A company Pipedrive doesn't have (with an open deal Hermes keeps to itself) and one it has.
         var elsewhere = await NewCompany("Not There Ltd", cligency: null, agency: null);
-        var stranger = await NewContact(elsewhere, tc2SrId: null);
+        var stranger = await NewContact(elsewhere, "Sam", "Stranger", "sam@nothere.com", tc2SrId: null);
+        await NewDeal(elsewhere, stranger);
         var notThere = await NewMeeting(stranger, Support, Meeting.TypeSupport);
         var org = PdOrg("Julies Ltd");
         var company = await NewCompany(cligency: 10, agency: 20, pdOrgId: (int)org);
@@ -106,13 +108,21 @@ public class SyncJobTests : Tc2Test
         await Enqueue((q, db) => q.EnqueueMeetingSync(db, there.Id, company.Id));
         await RunJobs();
 
-        // The organization is left as it is; the person is added; the activity has no deal.
+        // Not there: organization (owned by the sales person, with its hermes_id), person and activity are created.
+        // There: the organization lacked its address, hermes_id and TC2 facts, so they are added; the person is created.
+        // No deal either way.
+        var newOrg = org + 1;
         Assert.Equal([
-            $"GET /persons/search?term=rudy@jones.com&exact_match=true&limit=10&fields=email",
+            $$$"""POST /organizations {"name":"Not There Ltd","owner_id":10,"address":{"value":"GB"},"custom_fields":{"{{{OrgHermesId}}}":"{{{elsewhere.Id}}}","{{{OrgTc2Status}}}":"trial","{{{OrgPaidInvoices}}}":0,"{{{OrgWebsite}}}":"https://junes.com"}}""",
+            $$"""POST /persons {"name":"Sam Stranger","owner_id":10,"emails":[{"value":"sam@nothere.com","label":"work","primary":true}],"custom_fields":{"{{PersonHermesId}}":"{{stranger.Id}}"},"org_id":{{newOrg}}}""",
+            $$"""POST /activities {"subject":"TutorCruncher support meeting with Sue Porter","type":"meeting","due_date":"2026-12-03","due_time":"10:00","duration":"00:30","owner_id":11,"org_id":{{newOrg}},"participants":[{"person_id":1,"primary":true}]}""",
+            $$$"""PATCH /organizations/{{{org}}} {"address":{"value":"GB"},"custom_fields":{"{{{OrgHermesId}}}":"{{{company.Id}}}","{{{OrgTc2Status}}}":"trial","{{{OrgPaidInvoices}}}":0,"{{{OrgCligencyUrl}}}":"{{{CligencyUrl(10)}}}","{{{OrgWebsite}}}":"https://junes.com"}}""",
             $$"""POST /persons {"name":"Rudy Jones","owner_id":10,"emails":[{"value":"rudy@jones.com","label":"work","primary":true}],"custom_fields":{"{{PersonHermesId}}":"{{contact.Id}}"},"org_id":{{org}}}""",
-            $$"""POST /activities {"subject":"TutorCruncher support meeting with Sue Porter","type":"meeting","due_date":"2026-12-03","due_time":"10:00","duration":"00:30","owner_id":11,"org_id":{{org}},"participants":[{"person_id":1,"primary":true}]}""",
-        ], PdRequests());
-        Assert.Equal([(notThere.Id, (int?)null), (there.Id, (int?)1)], (await All(db => db.Meetings.OrderBy(m => m.Id))).Select(m => (m.Id, m.PdActivityId)));
+            $$"""POST /activities {"subject":"TutorCruncher support meeting with Sue Porter","type":"meeting","due_date":"2026-12-03","due_time":"10:00","duration":"00:30","owner_id":11,"org_id":{{org}},"participants":[{"person_id":2,"primary":true}]}""",
+        ], PdWrites());
+        Assert.Empty(Pd.List("deal"));
+        Assert.Equal([(notThere.Id, (int?)1), (there.Id, (int?)2)], (await All(db => db.Meetings.OrderBy(m => m.Id))).Select(m => (m.Id, m.PdActivityId)));
+        Assert.Equal([(elsewhere.Id, (int?)newOrg), (company.Id, (int?)org)], (await All(db => db.Companies.OrderBy(c => c.Id))).Select(c => (c.Id, c.PdOrgId)));
     }
 
     // ───────────────────────────── Deals ─────────────────────────────
@@ -167,7 +177,7 @@ public class SyncJobTests : Tc2Test
             ["extra_attrs"] = new JsonObject
             {
                 ["termination_category"] = "doesnt-suit-business-model", ["who_are_you_trying_to_reach"] = "support",
-                ["pipedrive_url"] = $"{Sim.PipedriveBaseUrl}/organization/20/", ["pipedrive_deal_stage"] = "New", ["pipedrive_pipeline"] = "PAYG",
+                ["pipedrive_url"] = $"{Sim.PipedriveBaseUrl}/organization/20/", ["pipedrive_id"] = "20", ["pipedrive_deal_stage"] = "New", ["pipedrive_pipeline"] = "PAYG",
                 ["hermes_id"] = company.Id.ToString(), ["client_marketing_source"] = null,
             },
             ["sales_person"] = 30, ["associated_admin"] = 31, ["bdr_person"] = 32,

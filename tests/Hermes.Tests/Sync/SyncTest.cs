@@ -63,15 +63,21 @@ public abstract class SyncTest : IAsyncLifetime
         Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
         await HermesInstance.StartAsync(services: s => { Services(s); services?.Invoke(s); }, settings: s =>
         {
-            s["PD_BASE_URL"] = Sim.PipedriveBaseUrl;
-            s["PD_API_KEY"] = Pd.Options.ApiToken;
-            s["TC2_BASE_URL"] = Sim.Tc2BaseUrl;
-            s["TC2_API_KEY"] = Tc2.Options.ApiKey;
-            s["PD_RATE_LIMIT_BURST"] = Pd.RateLimits.General.ToString();
-            s["PD_RATE_LIMIT_SEARCH"] = Pd.RateLimits.Search.ToString();
-            Settings(s);
+            SimulatorSettings(s);
             more?.Invoke(s);
         }, db: db);
+
+    /// <summary>Hermes's settings for the simulators (and this class's extra <see cref="Settings"/>).</summary>
+    protected void SimulatorSettings(Dictionary<string, string?> s)
+    {
+        s["PD_BASE_URL"] = Sim.PipedriveBaseUrl;
+        s["PD_API_KEY"] = Pd.Options.ApiToken;
+        s["TC2_BASE_URL"] = Sim.Tc2BaseUrl;
+        s["TC2_API_KEY"] = Tc2.Options.ApiKey;
+        s["PD_RATE_LIMIT_BURST"] = Pd.RateLimits.General.ToString();
+        s["PD_RATE_LIMIT_SEARCH"] = Pd.RateLimits.Search.ToString();
+        Settings(s);
+    }
 
     async Task SeedAsync()
     {

@@ -4,9 +4,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.AdminUi.Pages.Jobs;
 
-public class ListModel(HermesDb db) : ListPageModel
+public class ListModel(HermesDb db, JobMaintenance maintenance) : ListPageModel
 {
-    public static readonly string[] Statuses = [Job.Failed, Job.Pending, Job.Running, Job.Done];
+    public static readonly string[] Statuses = JobMaintenance.Statuses;
     static readonly SortMap<Job> Sorts = new SortMap<Job>("id", defaultDescending: true)
         .Add("id", j => j.Id).Add("kind", j => j.Kind).Add("status", j => j.Status).Add("attempts", j => j.Attempts)
         .Add("runafter", j => j.RunAfter).Add("updated", j => j.UpdatedAt).Add("key", j => j.OrderingKey);
@@ -14,6 +14,7 @@ public class ListModel(HermesDb db) : ListPageModel
     public Paged<Job> Jobs { get; private set; } = null!;
     public string? Status { get; private set; }
     public Dictionary<string, int> Counts { get; private set; } = [];
+    public IReadOnlyList<(string Kind, int Count)> FailedKinds { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -30,5 +31,6 @@ public class ListModel(HermesDb db) : ListPageModel
         }
         Jobs = await Sorts.Apply(query, list).PageAsync(list, ct);
         Counts = await db.Jobs.GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        if (Status is null or Job.Failed) FailedKinds = await maintenance.FailedKindsAsync(ct);
     }
 }

@@ -1,38 +1,29 @@
 // The per-rep booker (/book-a-call/{admin_id}/): a month calendar of the admin's free days, the chosen day's times in
-// the visitor's own time zone, then the form. Sales reps are booked by anyone; a support booking needs the signed link
+// the visitor's own time zone (or one they choose), then the form. Sales reps are booked by anyone; a support booking needs the signed link
 // a support admin made in TC2 (?s=&admin_id=&company_id=&e=, and &ex=1 for an express link), checked with Hermes first.
 import { CURRENCIES, KEYS, PAGES, avatar, bookerUrl, call, countryCode, currencyFor, loadReps, show, store } from './common.js';
 import { dialCode } from './countries.js';
+import { byDay, months, nextMonth, renderMonth, renderTimes } from './calendar.js';
+import { inZone, rememberedZone, zonePicker } from './zones.js';
 
 const $ = id => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const adminId = Number(location.pathname.split('/').filter(Boolean).pop());
-const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let zone = rememberedZone();
+let clock = inZone(zone); // days and times in `zone`
 
 const STANDARD_NOTICE_MINUTES = 120; // the website never offers a call sooner than 2 hours ahead…
 const EXPRESS_NOTICE_MINUTES = 15;   // …except through an express support link
 const SLOT_TAKEN = 'Admin is not free at this time.';
-
-// Times and days in the visitor's locale and zone. ICU writes "9:00 AM" with a narrow no-break space: plain spaces read the same.
-const plain = text => text.replace(/[\u202f\u00a0]/g, ' ');
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
-const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' });
-const time = date => plain(timeFormat.format(date));
-const day = date => plain(dayFormat.format(date));
-const span = ([start, end]) => `${time(start)} - ${time(end)}`;
-const pad = n => String(n).padStart(2, '0');
-const dayKey = date => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 
 const state = {
   rep: null,          // the reps file's entry (null for a support admin who isn't in it)
   support: null,      // { s, e, companyId, companyName, express } for a support booking
   country: 'GB',
   slots: [],          // [[start, end]] as Dates
-  byDay: new Map(),   // local day key → its slots
-  month: null,        // first day (local) of the month shown
-  firstMonth: null,
-  lastMonth: null,
+  byDay: new Map(),   // day key (in the zone) → its slots
+  range: null,        // [start, end] of the times offered
+  view: null,         // { first, last, month }: months as { y, m } in the zone
   day: null,          // the chosen day's key
   slot: null,         // the chosen [start, end]
 };
@@ -76,11 +67,8 @@ async function loadAvailability() {
   const start = new Date(Date.now() + notice * 60_000);
   const end = new Date(start);
   end.setMonth(end.getMonth() + 1);
+  // Hermes offers slots from start_dt (never sooner than 15 minutes ahead): the 2-hour rule is the page's to apply.
   const query = new URLSearchParams({ admin_id: String(adminId), start_dt: start.toISOString(), end_dt: end.toISOString() });
-  if (state.support) {
-    // Hermes offers the express link's earlier slots only to a request that carries the signed link.
-    query.set('s', state.support.s); query.set('e', state.support.e); query.set('company_id', state.support.companyId);
-  }
   const { ok, data } = await call(`/callbooker/availability/?${query}`);
   if (!ok || !Array.isArray(data?.slots)) {
     bookingError("We couldn't load the free times just now. Please refresh the page to try again.");
@@ -88,28 +76,25 @@ async function loadAvailability() {
   } else {
     state.slots = data.slots.map(([a, b]) => [new Date(a), new Date(b)]).filter(([a]) => a >= start).sort((x, y) => x[0] - y[0]);
   }
-  state.byDay = new Map();
-  for (const slot of state.slots) {
-    const key = dayKey(slot[0]);
-    if (!state.byDay.has(key)) state.byDay.set(key, []);
-    state.byDay.get(key).push(slot);
-  }
-  state.firstMonth = new Date(start.getFullYear(), start.getMonth(), 1);
-  state.lastMonth = new Date(end.getFullYear(), end.getMonth(), 1);
-  const first = state.slots[0]?.[0] ?? start;
-  if (!state.month || state.month < state.firstMonth || state.month > state.lastMonth) state.month = new Date(first.getFullYear(), first.getMonth(), 1);
+  state.range = [start, end];
+  group();
   if (state.slots.length) $('duration').textContent = `${Math.round((state.slots[0][1] - state.slots[0][0]) / 60_000)} minutes`;
   show($('no-slots'), state.slots.length === 0);
   lowAvailability();
+}
+
+/** Groups the slots by day and places the months, in the current zone (again after the zone changes). */
+function group() {
+  state.byDay = byDay(state.slots, clock);
+  state.view = months(clock, state.range[0], state.range[1], state.slots, state.view?.month);
 }
 
 /** Fewer than 3 free days in the coming week: point to the rep's colleague (sales only: a support link is for one admin). */
 function lowAvailability() {
   const box = $('low-availability');
   const alt = state.support ? null : state.reps?.find(r => r.hermes_admin_id === state.rep?.alt_hermes_admin_id && r.hermes_admin_id !== adminId);
-  const today = new Date(); today.setHours(0, 0, 0, 0);
-  const weekEnd = new Date(today); weekEnd.setDate(weekEnd.getDate() + 8);
-  const days = new Set(state.slots.filter(([a]) => a >= today && a < weekEnd).map(([a]) => dayKey(a)));
+  const today = clock.dayKey(new Date()), weekEnd = clock.dayKey(new Date(Date.now() + 8 * 86_400_000));
+  const days = new Set(state.slots.map(([a]) => clock.dayKey(a)).filter(key => key >= today && key < weekEnd));
   if (!alt || days.size >= 3) { show(box, false); return; }
   const link = document.createElement('a');
   link.href = bookerUrl(alt.hermes_admin_id, Object.fromEntries(['rb', 'currency'].filter(k => params.get(k)).map(k => [k, params.get(k)])));
@@ -119,34 +104,8 @@ function lowAvailability() {
 }
 
 function renderCalendar() {
-  const month = state.month;
-  $('month').textContent = monthFormat.format(month);
-  $('prev-month').disabled = month <= state.firstMonth;
-  $('next-month').disabled = month >= state.lastMonth;
-  const body = $('calendar').tBodies[0];
-  body.replaceChildren();
-  const first = new Date(month);
-  first.setDate(1 - ((month.getDay() + 6) % 7)); // back to Monday
-  for (let week = new Date(first); week.getMonth() === month.getMonth() || week < month; week.setDate(week.getDate() + 7)) {
-    const row = body.insertRow();
-    for (let d = 0; d < 7; d++) {
-      const date = new Date(week.getFullYear(), week.getMonth(), week.getDate() + d);
-      const cell = row.insertCell();
-      if (date.getMonth() !== month.getMonth()) continue;
-      const key = dayKey(date);
-      const free = state.byDay.get(key)?.length ?? 0;
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'day';
-      button.textContent = String(date.getDate());
-      button.dataset.date = key;
-      button.disabled = free === 0;
-      button.setAttribute('aria-label', `${day(date)}, ${free === 0 ? 'no free times' : free === 1 ? '1 free time' : `${free} free times`}`);
-      if (key === state.day) button.setAttribute('aria-pressed', 'true');
-      button.addEventListener('click', () => chooseDay(key));
-      cell.append(button);
-    }
-  }
+  renderMonth({ month: $('month'), prev: $('prev-month'), next: $('next-month'), body: $('calendar').tBodies[0] },
+    state.view, clock, state.byDay, state.day, chooseDay);
 }
 
 function step(name) {
@@ -155,27 +114,15 @@ function step(name) {
 
 function chooseDay(key) {
   state.day = key;
-  const slots = state.byDay.get(key) ?? [];
-  $('day-heading').textContent = slots.length ? day(slots[0][0]) : '';
   const list = $('times');
-  list.replaceChildren();
-  for (const slot of slots) {
-    const item = document.createElement('li');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'btn time';
-    button.textContent = span(slot);
-    button.addEventListener('click', () => chooseTime(slot));
-    item.append(button);
-    list.append(item);
-  }
+  $('day-heading').textContent = renderTimes(list, state.byDay.get(key) ?? [], clock, chooseTime);
   step('times');
   list.querySelector('button')?.focus();
 }
 
 function chooseTime(slot) {
   state.slot = slot;
-  $('form-heading').replaceChildren(day(slot[0]), document.createElement('br'), `@ ${span(slot)} (${zone})`);
+  $('form-heading').replaceChildren(clock.day(slot[0]), document.createElement('br'), `@ ${clock.span(slot)} (${zone})`);
   show($('form-error'), false);
   step('form');
   $('name').focus();
@@ -309,17 +256,21 @@ async function submit(event) {
   button.textContent = 'Booking…';
   const type = state.support ? 'support' : 'sales';
   const body = payload();
-  const { ok, status, data } = await call(`/callbooker/${type}/book/`, {
+  const { ok, status, data, headers } = await call(`/callbooker/${type}/book/`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
   });
   button.disabled = false;
   button.textContent = label;
 
   if (ok && data?.status === 'ok') {
-    store.set(KEYS.callData, JSON.stringify({ ...body, call_type: type }));
+    store.set(KEYS.callData, JSON.stringify({ ...body, call_type: type, timezone: zone }));
     const who = state.rep ? state.rep.name : 'our support team';
-    $('callbooked-success').textContent = `Thanks for booking with us! Your call with ${who} is on ${day(state.slot[0])} at ${time(state.slot[0])} ` +
+    $('callbooked-success').textContent = `Thanks for booking with us! Your call with ${who} is on ${clock.day(state.slot[0])} at ${clock.time(state.slot[0])} ` +
       `(${zone}). We've sent a calendar invite to ${body.email}, with the link to the video call.`;
+    // Hermes sends the new meeting's manage link in a header (the answer's body is the one the website always had).
+    const manage = headers?.get('Hermes-Manage-Link');
+    if (manage) $('manage-link').href = manage;
+    show($('manage-note'), Boolean(manage));
     bookingError('');
     show($('low-availability'), false);
     step('done');
@@ -374,13 +325,22 @@ async function main() {
   $('title').textContent = state.rep ? `Meet with ${state.rep.name} from TutorCruncher` : 'Book a support call with TutorCruncher';
   $('rep-description').textContent = state.rep?.description || '';
   avatar($('avatar'), state.rep);
-  $('timezone').textContent = zone;
   prepareForm();
+  zonePicker({ name: $('timezone'), button: $('change-zone'), panel: $('zone-picker'), search: $('zone-search'), list: $('zone-list') }, zone, chosen => {
+    // Days and times are drawn again in the chosen zone (a day in one zone is not a day in another).
+    zone = chosen;
+    clock = inZone(zone);
+    state.day = null;
+    group();
+    lowAvailability();
+    renderCalendar();
+    step('calendar');
+  });
 
   await loadAvailability();
   renderCalendar();
-  $('prev-month').addEventListener('click', () => { state.month = new Date(state.month.getFullYear(), state.month.getMonth() - 1, 1); renderCalendar(); });
-  $('next-month').addEventListener('click', () => { state.month = new Date(state.month.getFullYear(), state.month.getMonth() + 1, 1); renderCalendar(); });
+  $('prev-month').addEventListener('click', () => { state.view.month = nextMonth(state.view.month, -1); renderCalendar(); });
+  $('next-month').addEventListener('click', () => { state.view.month = nextMonth(state.view.month, 1); renderCalendar(); });
   for (const back of document.querySelectorAll('[data-back]')) back.addEventListener('click', () => {
     if (back.dataset.back === 'times' && state.day) chooseDay(state.day);
     else { renderCalendar(); step('calendar'); }

@@ -9,7 +9,7 @@ export const PAGES = '/book-a-call';
 
 export const KEYS = {
   country: '_country_code', // the visitor's ISO country, from Hermes /loc/
-  callData: 'call_data',     // the last successful booking, exactly as sent to Hermes (plus call_type)
+  callData: 'call_data',     // the last successful booking, exactly as sent to Hermes (plus call_type), and the chosen timezone
   source: '_tc_source',
   campaign: '_tc_campaign',
   bdr: '_bdr_person_id',
@@ -22,15 +22,15 @@ export const store = {
   json(key) { try { return JSON.parse(store.get(key) ?? 'null'); } catch { return null; } },
 };
 
-/** fetch that answers { ok, status, data } and never throws; data is the parsed JSON body or null. */
+/** fetch that answers { ok, status, data, headers } and never throws; data is the parsed JSON body or null. */
 export async function call(path, options = {}) {
   try {
     const response = await fetch(HERMES + path, { ...options, headers: { Accept: 'application/json', ...(options.headers || {}) } });
     let data = null;
     try { data = await response.json(); } catch { /* not JSON */ }
-    return { ok: response.ok, status: response.status, data };
+    return { ok: response.ok, status: response.status, data, headers: response.headers };
   } catch {
-    return { ok: false, status: 0, data: null };
+    return { ok: false, status: 0, data: null, headers: null };
   }
 }
 
