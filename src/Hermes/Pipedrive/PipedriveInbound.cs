@@ -213,7 +213,8 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var contact = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
         if (IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
         string? matchedBy = null;
-        if (contact is null && cur.Int("org_id") is { } ownOrg && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == ownOrg, ct) is { } ownCompany)
+        // The organization is followed through merges and locked before its company is read (PipedriveEventOrder), as for a create.
+        if (contact is null && cur.Int("org_id") is { } ownOrg && (await PipedriveEventOrder.OrganizationAsync(db, ownOrg, ct)).Company is { } ownCompany)
         {
             // Made by hand in Pipedrive: the company's contact Hermes has already, rather than a twin (PipedriveMatching).
             var match = await PipedriveMatching.PersonAsync(db, ownCompany.Id, cur, ct);
