@@ -37,8 +37,9 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
     /// <summary>Applies the event; returns the outcome text. Validation errors propagate (the caller answers 422) after being logged.</summary>
     public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
     {
-        // A concurrent delivery of the same event can create the same row first (unique pd ids): the second attempt
-        // then finds it and updates instead.
+        // Events for one object wait for each other (PipedriveEventOrder.LockAsync), but a write can still lose a race
+        // with another object's event (a unique id taken, a company deleted meanwhile, a deadlock PostgreSQL broke):
+        // the next attempt starts again from what committed.
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = services.CreateAsyncScope();
@@ -66,14 +67,17 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
                 WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
                 throw;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
             {
                 await tx.RollbackAsync(CancellationToken.None);
             }
         }
     }
 
-    /// <summary>Runs a stored webhook again (after the organization it needed was fetched).</summary>
+    /// <summary>
+    /// Runs a stored webhook again (after the organization it needed was fetched or became known). It may wait again,
+    /// for the organization this one was merged into.
+    /// </summary>
     public async Task ReplayAsync(long webhookId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -82,7 +86,7 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         var e = PipedriveWebhookParser.Parse(JsonNode.Parse(row.Body));
         try
         {
-            await ProcessAsync(e, webhookId, allowFetch: false, ct);
+            await ProcessAsync(e, webhookId, allowFetch: true, ct);
         }
         catch (WebhookValidationException)
         {
