@@ -4,10 +4,12 @@ using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Operations;
+using Hermes.Operations.Input;
 using Hermes.Pipedrive;
 using Hermes.Tc2;
 using Hermes.Sales;
 using Hermes.Sandbox;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -79,11 +81,12 @@ public static class HermesApp
         var services = builder.Services;
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddInputHygiene();
         // Pooled: a webhook or job takes a ready context instead of building one (services, change tracker) each time.
         services.AddPooledDbContextFactory<HermesDb>((sp, o) =>
         {
             HermesDb.Configure(o, settings.Database);
-            o.AddInterceptors(sp.GetRequiredService<JobWakeUp>());
+            o.AddInterceptors(sp.GetRequiredService<StoredText>(), sp.GetRequiredService<JobWakeUp>());
             sp.GetRequiredService<DatabasePool>(); // created with the pool, so disposed (its connections closed) with the app
         });
         services.AddSingleton(_ => new DatabasePool(settings.Database));
@@ -102,9 +105,11 @@ public static class HermesApp
         var app = builder.Build();
         app.UseSharedSignIn(); // first: the proxy's scheme and client address for everything after
         app.UseApiTrailingSlash();
+        app.UseQueryStringHygiene();
         app.MapSandbox();
         app.UseCors(); // endpoint policies: the call booker's website origins
         app.UseAdminUi();
+        app.UseFormFieldHygiene(); // after sign-in: only an admin (or the sign-in form) has its form read here
         app.MapHealth();
         app.MapPipedrive();
         app.MapTc2();
@@ -122,6 +127,8 @@ public static class HermesApp
     public static async Task<SchemaMigrator.Result> PrepareAsync(WebApplication app, CancellationToken ct = default)
     {
         var result = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<HermesDb>>().CreateDbContextAsync(ct))
+            await app.Services.GetRequiredService<ColumnLimits>().LoadAsync(db, ct);
         var settings = app.Services.GetRequiredService<HermesSettings>();
         app.Logger.LogInformation("Hermes is using {Database}{Mode}", settings.Database.Describe(), settings.Sandbox ? " in sandbox mode" : "");
         return result;

@@ -4,6 +4,9 @@ namespace Hermes.AdminUi;
 
 public static class AdminForm
 {
+    /// <summary>A text field longer than its column (<c>varchar(n)</c>) is refused next to the field rather than cut.</summary>
+    public const string TooLong = "Use at most {1} characters.";
+
     public static bool IsEmail(string? value)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Contains(' ')) return false;

@@ -81,6 +81,7 @@ public sealed class BookingMatcher(TimeProvider clock, ILogger<BookingMatcher> l
             return (await db.Companies.FirstAsync(c => c.Id == id, ct), null);
         if (request.Email is { } email)
         {
+            // lower(email) = @email: the expression index contact_email_ci_idx (the request's email is lower-cased already).
             var byEmail = await Lowest(db.Contacts.Where(c => c.Email != null && c.Email.ToLower() == email), "contact email", email, ct);
             if (byEmail is not null) return (await db.Companies.FirstAsync(c => c.Id == byEmail.CompanyId, ct), byEmail);
         }
@@ -91,8 +92,10 @@ public sealed class BookingMatcher(TimeProvider clock, ILogger<BookingMatcher> l
         }
         if (request.CompanyName is { } name)
         {
-            var lower = name.ToLowerInvariant();
-            var matches = await db.Companies.Where(c => c.Name.ToLower() == lower).OrderBy(c => c.Id).Take(5).ToListAsync(ct);
+            // Trimmed and case-insensitive, written as the expression index company_name_ci_idx is built (migration 0008),
+            // so a million companies cost one index lookup.
+            var key = name.Trim().ToLowerInvariant();
+            var matches = await db.Companies.Where(c => c.Name.Trim().ToLower() == key).OrderBy(c => c.Id).Take(5).ToListAsync(ct);
             if (matches.Count > 1)
                 log.LogWarning("Booking: {Count} companies are named {Name} ({Ids}); using the lowest id", matches.Count, name,
                     string.Join(", ", matches.Select(m => m.Id)));

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -89,7 +90,9 @@ public static partial class BookingRequestParser
         }
         if (companyId is not null && !await db.Companies.AnyAsync(c => c.Id == companyId, ct))
             body.Invalid("company_id", $"Company with id {companyId} does not exist");
-        if (!sales && companyId is null && companyName is null && body.Raw["company_id"] is null)
+        // A blank company_id counts as absent (JsonBody.Int); one that is there but not a number already has its error.
+        var companyIdGiven = body.Raw["company_id"] is { } given && !(given.GetValueKind() == JsonValueKind.String && string.IsNullOrWhiteSpace(given.GetValue<string>()));
+        if (!sales && companyId is null && companyName is null && !companyIdGiven)
             body.Errors.Body("company_id", "missing", "Field required: a support booking needs company_id (or company_name to find or add the company)");
 
         if (body.Errors.Any) return (null, body.Errors.ToResult());

@@ -184,7 +184,8 @@ public static class CallBookerEndpoints
         if (errors.Any) return errors.ToResult();
 
         var admin = await db.Admins.AsNoTracking().FirstOrDefaultAsync(a => a.Tc2AdminId == adminTc2Id, ct);
-        if (admin is null) return ApiResults.Error("Admin or Company not found", StatusCodes.Status404NotFound);
+        // TC2's ids are positive: for any other there is no client to ask TC2 about (TC2 would not route it).
+        if (admin is null || cligencyId <= 0) return ApiResults.Error("Admin or Company not found", StatusCodes.Status404NotFound);
         Company? company;
         try
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Hermes.Operations.Input;
 
 namespace Hermes.CallBooker;
 
@@ -17,20 +18,19 @@ public sealed class JsonBody(JsonObject body, ValidationErrors errors)
     /// <summary>Parses the request body as a JSON object; on failure the 422 to answer with.</summary>
     public static async Task<(JsonBody? Body, IResult? Error)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        JsonNode? node;
-        try
+        byte[] bytes;
+        using (var buffer = new MemoryStream())
         {
-            using var reader = new StreamReader(request.Body);
-            var text = await reader.ReadToEndAsync(ct);
-            if (string.IsNullOrWhiteSpace(text))
-                return (null, ValidationErrors.Single(["body"], "missing", "Field required"));
-            node = JsonNode.Parse(text);
+            await request.Body.CopyToAsync(buffer, ct);
+            bytes = buffer.ToArray();
         }
-        catch (JsonException e)
-        {
-            return (null, ValidationErrors.Single(["body", (e.BytePositionInLine ?? 0).ToString(CultureInfo.InvariantCulture)],
-                "json_invalid", "JSON decode error"));
-        }
+        if (bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            return (null, ValidationErrors.Single(["body"], "missing", "Field required"));
+        var (node, problem) = StrictJson.Parse(bytes);
+        if (problem is not null)
+            return (null, problem.Type == JsonProblem.Invalid
+                ? ValidationErrors.Single(["body", (problem.BytePosition ?? 0).ToString(CultureInfo.InvariantCulture)], "json_invalid", "JSON decode error")
+                : ValidationErrors.Single(["body", .. problem.Path], problem.Type, problem.Sentence));
         if (node is not JsonObject obj)
             return (null, ValidationErrors.Single(["body"], "model_attributes_type",
                 "Input should be a valid dictionary or object to extract fields from", node?.DeepClone()));

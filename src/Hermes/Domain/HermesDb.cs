@@ -26,6 +26,8 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<WebhookLog> WebhookLogs => Set<WebhookLog>();
     public DbSet<PipedriveObject> PipedriveObjects => Set<PipedriveObject>();
+    public DbSet<PipedriveWaitingWebhook> PipedriveWaitingWebhooks => Set<PipedriveWaitingWebhook>();
+    public DbSet<Tc2ClientEvent> Tc2ClientEvents => Set<Tc2ClientEvent>();
     /// <summary>The keys that sign the admin cookie and antiforgery tokens, shared by every Hermes process (Operations/SharedSignIn.cs).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -37,6 +39,8 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
     public static void Configure(DbContextOptionsBuilder options, DatabaseUrl database)
     {
         options.AddInterceptors(Hermes.CustomFields.CustomFieldCache.Invalidation);
+        // A count capped with Take (the admin's tallies) has no order on purpose: ordering would make it sort.
+        options.ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
         if (database.Kind == DatabaseKind.Postgres)
             // No DISCARD ALL each time a connection goes back to the pool: Hermes's EF work leaves no session state
             // (no SET, no session advisory lock, no LISTEN: those use connections of their own, with their own pools).
@@ -133,6 +137,8 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
         b.Entity<WebhookLog>().ToTable("hermes_webhook");
         b.Entity<DataProtectionKey>().ToTable("hermes_data_protection_key");
         b.Entity<PipedriveObject>(e => { e.ToTable("pipedrive_object"); e.HasKey(o => new { o.Entity, o.PdId }); });
+        b.Entity<PipedriveWaitingWebhook>(e => { e.ToTable("pipedrive_waiting_webhook"); e.HasKey(w => new { w.OrgPdId, w.WebhookId }); });
+        b.Entity<Tc2ClientEvent>(e => { e.ToTable("tc2_client_event"); e.HasKey(t => t.CligencyId); e.Property(t => t.CligencyId).ValueGeneratedNever(); });
 
         // hermes_v2's column names: snake_case, with digits kept on the word before them (Tc2CligencyId → tc2_cligency_id).
         foreach (var entity in b.Model.GetEntityTypes())

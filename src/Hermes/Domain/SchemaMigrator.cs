@@ -19,7 +19,14 @@ public sealed class SchemaMigrator(DatabaseUrl database, ILogger<SchemaMigrator>
     // Any constant: it keeps two Hermes processes starting together from migrating at the same time.
     const long AdvisoryLockKey = 0x4865726D6573;
 
-    public sealed record Migration(string Id, string Sql);
+    public sealed record Migration(string Id, string Sql)
+    {
+        /// <summary>
+        /// Marked <c>-- hermes:no-transaction</c>: its statements run one by one outside a transaction, as PostgreSQL's
+        /// <c>CREATE INDEX CONCURRENTLY</c> requires (<see cref="ConcurrentMigration"/>).
+        /// </summary>
+        public bool WithoutTransaction => Sql.Contains(ConcurrentMigration.Marker, StringComparison.Ordinal);
+    }
 
     public sealed record Result(IReadOnlyList<string> Applied, bool Adopted);
 
@@ -47,7 +54,7 @@ public sealed class SchemaMigrator(DatabaseUrl database, ILogger<SchemaMigrator>
         await using var conn = Open();
         await conn.OpenAsync(ct);
         var pg = database.Kind == DatabaseKind.Postgres;
-        if (pg) await Exec(conn, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
+        if (pg) await LockAsync((NpgsqlConnection)conn, ct);
         // WAL (kept in the file): readers no longer block the one writer, so a webhook saved while a job writes waits
         // its turn instead of failing with "database is locked".
         else await Exec(conn, "PRAGMA journal_mode=WAL", ct);
@@ -79,6 +86,14 @@ public sealed class SchemaMigrator(DatabaseUrl database, ILogger<SchemaMigrator>
             var applied = new List<string>();
             foreach (var migration in migrations.Where(m => !done.Contains(m.Id)))
             {
+                if (migration.WithoutTransaction)
+                {
+                    await ConcurrentMigration.ApplyAsync(conn, migration, log, ct);
+                    await Record(conn, migration.Id, "applied", ct);
+                    applied.Add(migration.Id);
+                    log.LogInformation("Applied migration {Migration}", migration.Id);
+                    continue;
+                }
                 await using var tx = await conn.BeginTransactionAsync(ct);
                 await using (var cmd = Command(conn, migration.Sql, tx)) await cmd.ExecuteNonQueryAsync(ct);
                 await Record(conn, migration.Id, "applied", ct, tx);
@@ -92,6 +107,24 @@ public sealed class SchemaMigrator(DatabaseUrl database, ILogger<SchemaMigrator>
         finally
         {
             if (pg) await Exec(conn, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The migration lock, taken by polling rather than by waiting in <c>pg_advisory_lock</c>: a process waiting inside
+    /// a statement holds a snapshot, and <c>CREATE INDEX CONCURRENTLY</c> in the process that holds the lock waits for
+    /// every older snapshot to go away, so the two would deadlock.
+    /// </summary>
+    async Task LockAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var waiting = false;
+        while (true)
+        {
+            await using (var cmd = new NpgsqlCommand($"SELECT pg_try_advisory_lock({AdvisoryLockKey})", conn))
+                if (await cmd.ExecuteScalarAsync(ct) is true) return;
+            if (!waiting) log.LogInformation("Another Hermes process is migrating the database; waiting for it to finish");
+            waiting = true;
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
     }
 

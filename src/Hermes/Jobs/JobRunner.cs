@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Hermes.Configuration;
 using Hermes.Operations;
+using Hermes.Operations.Input;
 
 namespace Hermes.Jobs;
 
@@ -107,7 +108,7 @@ public sealed class JobRunner(
     static string Describe(Exception e)
     {
         var text = $"{e.GetType().Name}: {e.Message}";
-        return text.Length > 4000 ? text[..4000] : text;
+        return InputText.Clip(text, 4000);
     }
 }
 

@@ -14,10 +14,13 @@ public static class TrailingSlash
     public static IApplicationBuilder UseApiTrailingSlash(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var path = context.Request.Path.Value;
-        if (path is { Length: > 1 } && !path.EndsWith('/') &&
-            ApiPrefixes.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase) &&
-                                 (path.Length == p.TrimEnd('/').Length || p.EndsWith('/') || path[p.Length] == '/')))
+        if (path is { Length: > 1 } && !path.EndsWith('/') && IsApiPath(path))
             context.Request.Path = path + "/";
         return next(context);
     });
+
+    /// <summary>One of hermes_v2's API paths (which answer JSON), as opposed to the admin's and the booker's pages.</summary>
+    public static bool IsApiPath(PathString path) => path.Value is { Length: > 1 } value &&
+        ApiPrefixes.Any(p => value.StartsWith(p, StringComparison.OrdinalIgnoreCase) &&
+                             (value.Length == p.TrimEnd('/').Length || p.EndsWith('/') || value[p.Length] == '/'));
 }

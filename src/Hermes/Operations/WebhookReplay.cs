@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Domain;
+using Hermes.Operations.Input;
 using Hermes.Pipedrive;
 using Hermes.Tc2;
 using Microsoft.EntityFrameworkCore;
@@ -46,13 +48,17 @@ public sealed class WebhookReplay(IDbContextFactory<HermesDb> dbs, IServiceProvi
     async Task<Outcome> PipedriveAsync(WebhookLog row, bool apply, CancellationToken ct)
     {
         PipedriveEvent e;
+        // As strictly as at its delivery: a refused body (a key twice, a lone surrogate) is kept on the log as it came.
+        var (json, problem) = StrictJson.Parse(Encoding.UTF8.GetBytes(row.Body));
+        if (problem is not null)
+            return new Outcome(row.Id, row, row.Outcome, "unreadable", problem.Type == JsonProblem.Invalid ? "the body is not valid JSON" : problem.Describe());
         try
         {
-            e = PipedriveWebhookParser.Parse(JsonNode.Parse(row.Body));
+            e = PipedriveWebhookParser.Parse(json);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidWebhookException)
+        catch (InvalidWebhookException ex)
         {
-            return new Outcome(row.Id, row, row.Outcome, "unreadable", ex is JsonException ? "the body is not valid JSON" : ex.Message);
+            return new Outcome(row.Id, row, row.Outcome, "unreadable", ex.Message);
         }
 
         if (apply)

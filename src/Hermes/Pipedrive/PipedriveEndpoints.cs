@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Configuration;
 using Hermes.Domain;
+using Hermes.Operations.Input;
 
 namespace Hermes.Pipedrive;
 
@@ -30,24 +30,33 @@ public static class PipedriveEndpoints
                 return TypedResults.Json(new ErrorDetail("Unauthorized"), statusCode: 401);
             }
 
-            string body;
-            using (var reader = new StreamReader(request.Body, Encoding.UTF8)) body = await reader.ReadToEndAsync(ct);
-
-            PipedriveEvent e;
-            try
+            byte[] bytes;
+            using (var buffer = new MemoryStream())
             {
-                e = PipedriveWebhookParser.Parse(JsonNode.Parse(body));
+                await request.Body.CopyToAsync(buffer, ct);
+                bytes = buffer.ToArray();
             }
-            catch (Exception ex) when (ex is JsonException or InvalidWebhookException)
+            // What was sent is kept even when it cannot be read: malformed UTF-8 as U+FFFD, a raw NUL escaped (and a
+            // BOM left out, as the replay of a stored body reads it without one).
+            var body = InputText.Escape(Encoding.UTF8.GetString(bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes));
+
+            var (json, problem) = StrictJson.Parse(bytes);
+            var refusal = problem is null ? null : problem.Type == JsonProblem.Invalid ? "the body is not valid JSON" : problem.Describe();
+            PipedriveEvent? e = null;
+            if (refusal is null)
             {
-                var message = ex is JsonException ? "the body is not valid JSON" : ex.Message;
-                await processor.StoreAsync(body, null, WebhookLog.OutcomeRejected, message, ct);
-                return TypedResults.BadRequest(new ErrorDetail($"Invalid Pipedrive webhook: {message}"));
+                try { e = PipedriveWebhookParser.Parse(json); }
+                catch (InvalidWebhookException ex) { refusal = ex.Message; }
+            }
+            if (e is null)
+            {
+                await processor.StoreAsync(body, null, WebhookLog.OutcomeRejected, refusal, ct);
+                return TypedResults.BadRequest(new ErrorDetail($"Invalid Pipedrive webhook: {refusal}"));
             }
 
             if (!e.IsKnownEntity)
             {
-                await processor.StoreAsync(body, e, WebhookLog.OutcomeIgnored, $"Hermes does not keep Pipedrive {e.Entity} objects", ct);
+                await processor.StoreAsync(body, e, WebhookLog.OutcomeIgnored, $"Hermes does not keep Pipedrive {InputText.Clip(e.Entity, 50)} objects", ct);
                 return TypedResults.Ok(new Ok());
             }
 

@@ -1,22 +1,36 @@
 using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Jobs;
+using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
 
 /// <summary>
-/// A deal or person arrived before its organization: fetch the organization from Pipedrive (outside any transaction),
-/// create the Company from it as if its own webhook had come, then replay the stored webhook. If Pipedrive doesn't
-/// know the organization either, the event is left as ignored.
+/// A deal or person names an organization Hermes doesn't have: fetch the organization from Pipedrive (outside any
+/// transaction), create the Company from it as if its own webhook had come, then replay the stored webhook. When Hermes
+/// has come to know the organization meanwhile (its webhook arrived, or its delete or merge), the webhook is replayed
+/// without asking Pipedrive. If Pipedrive doesn't know it either, the webhook is left as ignored and waits for an event
+/// of that organization (a delete or merge that arrives later replays it).
 /// </summary>
-public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookProcessor processor) : JobHandler<PipedriveFetch.Payload>
+public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookProcessor processor, IDbContextFactory<HermesDb> dbs) : JobHandler<PipedriveFetch.Payload>
 {
     public const string Kind = "pipedrive.fetch_organization";
 
     public sealed record Payload(int OrgId, long WebhookId);
 
+    public static string Key(int orgId) => $"pdorg:{orgId}";
+
     protected override async Task RunAsync(Payload payload, CancellationToken ct)
     {
+        bool known;
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+            known = await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct);
+        if (known)
+        {
+            await processor.ReplayAsync(payload.WebhookId, ct);
+            return;
+        }
+
         JsonObject organization;
         try
         {
@@ -24,8 +38,7 @@ public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookPr
         }
         catch (PipedriveGoneException)
         {
-            await processor.RecordAsync(payload.WebhookId, WebhookLog.OutcomeIgnored,
-                $"organization {payload.OrgId} is not in Pipedrive either", ct);
+            if (await WaitForOrganizationAsync(payload, ct)) await processor.ReplayAsync(payload.WebhookId, ct);
             return;
         }
         // The REST object has the v2 shape a webhook's data has; process it as the organization's own create.
@@ -37,5 +50,35 @@ public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookPr
         };
         await processor.ProcessAsync(PipedriveWebhookParser.Parse(synthetic), webhookId: 0, allowFetch: false, ct);
         await processor.ReplayAsync(payload.WebhookId, ct);
+    }
+
+    /// <summary>
+    /// Pipedrive answered 404: park the webhook until an event for the organization arrives, under the organization's
+    /// lock so that event either sees it parked or has been applied already (then true: replay it now).
+    /// </summary>
+    async Task<bool> WaitForOrganizationAsync(Payload payload, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                await ObjectLocks.LockAsync(db, ObjectLocks.PipedriveOrganization, [payload.OrgId], ct);
+                if (await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct)) return true;
+                if (!await db.PipedriveWaitingWebhooks.AnyAsync(w => w.OrgPdId == payload.OrgId && w.WebhookId == payload.WebhookId, ct))
+                    db.PipedriveWaitingWebhooks.Add(new PipedriveWaitingWebhook { OrgPdId = payload.OrgId, WebhookId = payload.WebhookId });
+                await db.SaveChangesAsync(ct);
+                await db.WebhookLogs.Where(w => w.Id == payload.WebhookId).ExecuteUpdateAsync(s => s
+                    .SetProperty(w => w.Outcome, WebhookLog.OutcomeIgnored)
+                    .SetProperty(w => w.Error, $"organization {payload.OrgId} is not in Pipedrive either"), ct);
+                await tx.CommitAsync(ct);
+                return false;
+            }
+            catch (Exception e) when (ObjectLocks.IsRetryableConflict(e) && attempt < 3)
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+            }
+        }
     }
 }

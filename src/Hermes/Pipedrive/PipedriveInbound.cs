@@ -4,6 +4,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Tc2;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations.Input;
 
 namespace Hermes.Pipedrive;
 
@@ -46,9 +47,12 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
     /// <summary>Applies one event; returns what happened, for the webhook log.</summary>
     public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
     {
+        // Before anything about the object is read: events for one object are applied one at a time (the staleness
+        // check and the write that follows are one step).
+        await PipedriveEventOrder.LockAsync(db, e, ct);
         _fields = await CustomFieldMap.LoadAsync(db, ct);
         _allowFetch = allowFetch;
-        return e.Entity switch
+        var result = e.Entity switch
         {
             "organization" => e.Action == PipedriveAction.Delete ? await DeleteOrganization(e, ct) : await UpsertOrganization(e, webhookId, ct),
             "person" => e.Action == PipedriveAction.Delete ? await DeletePerson(e, ct) : await UpsertPerson(e, webhookId, ct),
@@ -57,6 +61,9 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             "stage" => e.Action == PipedriveAction.Delete ? await DeleteStage(e, ct) : await UpsertStage(e, ct),
             _ => $"ignored: Hermes does not keep Pipedrive {e.Entity} objects",
         };
+        if (e.Entity == PipedriveObject.Organization)
+            await PipedriveEventOrder.ReleaseWaitingAsync(db, jobs, new[] { e.Id, e.MergedToId, e.MergedFromId }.OfType<int>().ToList(), ct);
+        return result;
     }
 
     // ───────────────────────────── Organization → Company ─────────────────────────────
@@ -72,6 +79,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var byPd = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == id, ct);
         var listed = hermesIds.Count == 0 || hermesIds.All(h => h == byPd?.Id) ? [] : await db.Companies.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var company = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
+        if (IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
         string? matchedBy = null;
         if (company is null)
         {
@@ -80,7 +88,6 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             if (match.Ambiguity is { } why) return $"ignored: organization {id} {why}; none linked, none created";
             (company, matchedBy) = (match.Row, match.Rule);
         }
-        if (company is not null && IsStale(state, e)) return $"ignored: an older change of organization {id} than one already applied";
 
         if (company is null)
         {
@@ -131,12 +138,21 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
     async Task<string> DeleteOrganization(PipedriveEvent e, CancellationToken ct)
     {
         var id = e.Id!.Value;
-        if (e.MergedToId is { } survivorPdId)
+        if (e.MergedToId is { } mergedInto)
         {
             var loser = await FindCompany(e, id, ct);
-            var survivor = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == survivorPdId, ct);
-            await Deleted(PipedriveObject.Organization, id, "merged", survivorPdId, loser, ct);
+            // What it was merged into may have been merged on, or deleted, since (its events can come first).
+            var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Organization, mergedInto, ct);
+            var survivor = survivorGone ? null : await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == survivorPdId, ct);
+            await Deleted(PipedriveObject.Organization, id, "merged", mergedInto, loser, ct);
             if (loser is null) return $"ignored: merged organization {id} is not in Hermes";
+            if (survivorGone)
+            {
+                await db.SaveChangesAsync(ct);
+                await db.Companies.Where(c => c.Id == loser.Id).ExecuteDeleteAsync(ct);
+                db.Entry(loser).State = EntityState.Detached;
+                return $"company {loser.Id} deleted: organization {id} was merged into {survivorPdId}, which was deleted in Pipedrive";
+            }
             if (survivor is null || survivor.Id == loser.Id)
             {
                 // The surviving organization isn't linked to a Company yet: this one carries on as it.
@@ -195,21 +211,22 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var byPd = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Contacts.Where(c => hermesIds.Contains(c.Id)).ToListAsync(ct);
         var contact = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(c => c.Id == h)).FirstOrDefault(c => c is not null);
+        if (IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
         string? matchedBy = null;
-        if (contact is null && cur.Int("org_id") is { } ownOrg && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == ownOrg, ct) is { } ownCompany)
+        // The organization is followed through merges and locked before its company is read (PipedriveEventOrder), as for a create.
+        if (contact is null && cur.Int("org_id") is { } ownOrg && (await PipedriveEventOrder.OrganizationAsync(db, ownOrg, ct)).Company is { } ownCompany)
         {
             // Made by hand in Pipedrive: the company's contact Hermes has already, rather than a twin (PipedriveMatching).
             var match = await PipedriveMatching.PersonAsync(db, ownCompany.Id, cur, ct);
             if (match.Ambiguity is { } why) return $"ignored: person {id} {why}; none linked, none created";
             (contact, matchedBy) = (match.Row, match.Rule);
         }
-        if (contact is not null && IsStale(state, e)) return $"ignored: an older change of person {id} than one already applied";
 
         if (contact is null)
         {
             if (cur.Int("org_id") is not { } orgPdId) return $"ignored: person {id} has no organization";
-            var company = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgPdId, ct);
-            if (company is null) return await AwaitOrganization(orgPdId, webhookId, $"person {id}", ct);
+            var target = await PipedriveEventOrder.OrganizationAsync(db, orgPdId, ct);
+            if (target.Company is not { } company) return await AwaitOrganization(e, target.PdOrgId, webhookId, $"person {id}", ct);
             contact = new Contact { PdPersonId = id, CompanyId = company.Id, Created = Now };
             SetName(contact, cur.Str("name"));
             contact.Email = Truncate(cur.Str("email"));
@@ -225,13 +242,23 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             return $"contact {contact.Id} created";
         }
 
+        // A move waits for an organization Hermes doesn't have yet (and is then replayed whole); a move into one that
+        // Pipedrive deleted takes the contact away, as that delete took the contacts already there.
+        var movedTo = cur.Int("org_id") is { } newOrg ? await PipedriveEventOrder.OrganizationAsync(db, newOrg, ct) : null;
+        if (movedTo is { Deleted: true })
+        {
+            await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
+            db.Entry(contact).State = EntityState.Detached;
+            await Seen(PipedriveObject.Person, id, e, ct);
+            return $"contact {contact.Id} deleted: person {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
+        }
+        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"person {id}", ct);
+
         contact.PdPersonId = id;
         if (!string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
         if (cur.Str("email") is { Length: > 0 } email) contact.Email = Truncate(email);
         if (cur.Str("phone") is { Length: > 0 } phone) contact.Phone = Truncate(phone);
-        if (cur.Int("org_id") is { } newOrg &&
-            await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == newOrg, ct) is { } newCompany)
-            contact.CompanyId = newCompany.Id;
+        if (movedTo?.Company is { } newCompany) contact.CompanyId = newCompany.Id;
         await ApplyCustomFields(e, "Contact", contact, ct);
         await db.SaveChangesAsync(ct);
 
@@ -258,11 +285,21 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var id = e.Id!.Value;
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == id, ct)
                       ?? (HermesIds(e, "Contact") is { Count: > 0 } ids ? await db.Contacts.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).FirstOrDefaultAsync(ct) : null);
-        if (e.MergedToId is { } survivorPdId)
+        if (e.MergedToId is { } mergedInto)
         {
-            await Deleted(PipedriveObject.Person, id, "merged", survivorPdId, null, ct);
+            await Deleted(PipedriveObject.Person, id, "merged", mergedInto, null, ct);
             if (contact is null) return $"ignored: merged person {id} is not in Hermes";
-            var survivor = await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == survivorPdId, ct);
+            // What it was merged into may have been merged on, or deleted, since (its events can come first); or its
+            // newest state, applied already, left it out of Hermes (its organization was deleted): this goes with it.
+            var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Person, mergedInto, ct);
+            var survivor = survivorGone ? null : await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == survivorPdId, ct);
+            if (survivorGone || (survivor is null && (await State(PipedriveObject.Person, survivorPdId, ct))?.UpdatedAt is not null))
+            {
+                await db.SaveChangesAsync(ct);
+                await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
+                db.Entry(contact).State = EntityState.Detached;
+                return $"contact {contact.Id} deleted: person {id} was merged into {survivorPdId}, which is not in Hermes since it was deleted (or its organization was) in Pipedrive";
+            }
             if (survivor is null || survivor.Id == contact.Id)
             {
                 contact.PdPersonId = survivorPdId;
@@ -317,13 +354,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var byPd = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == id, ct);
         var listed = hermesIds.Count == 0 ? [] : await db.Deals.Where(d => hermesIds.Contains(d.Id)).ToListAsync(ct);
         var deal = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(d => d.Id == h)).FirstOrDefault(d => d is not null);
-        if (deal is not null && IsStale(state, e)) return $"ignored: an older change of deal {id} than one already applied";
+        if (IsStale(state, e)) return $"ignored: an older change of deal {id} than one already applied";
+        await PipedriveEventOrder.LockPersonAsync(db, cur.Int("person_id"), ct); // before the organization's: deal → person → organization
 
         if (deal is null)
         {
             if (cur.Int("org_id") is not { } orgPdId) return $"ignored: deal {id} has no organization";
-            var owningCompany = await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgPdId, ct);
-            if (owningCompany is null) return await AwaitOrganization(orgPdId, webhookId, $"deal {id}", ct);
+            var target = await PipedriveEventOrder.OrganizationAsync(db, orgPdId, ct);
+            if (target.Company is not { } owningCompany) return await AwaitOrganization(e, target.PdOrgId, webhookId, $"deal {id}", ct);
             var ownerId = cur.Int("owner_id");
             var owner = ownerId is null ? null : await db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
             if (owner is null) throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
@@ -348,6 +386,21 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             return $"deal {deal.Id} created";
         }
 
+        // A move waits for an organization Hermes doesn't have yet; a move into one Pipedrive deleted takes the deal away.
+        var movedTo = cur.Int("org_id") is { } orgId ? await PipedriveEventOrder.OrganizationAsync(db, orgId, ct) : null;
+        if (movedTo is { Deleted: true })
+        {
+            var left = await CompanyOf(deal, ct);
+            await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
+            db.Entry(deal).State = EntityState.Detached;
+            await Seen(PipedriveObject.Deal, id, e, ct);
+            await RememberReferences(id, cur, ct);
+            await db.SaveChangesAsync(ct);
+            await QueueTc2Update(left.Id, ct);
+            return $"deal {deal.Id} deleted: deal {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive";
+        }
+        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"deal {id}", ct);
+
         var companyBefore = deal.CompanyId;
         deal.PdDealId = id;
         if (Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
@@ -357,8 +410,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         if (cur.Has("person_id")) deal.ContactId = await ContactId(cur.Int("person_id"), ct);
         if (cur.Has("pipeline_id")) deal.PipelineId = await PipelineId(cur.Int("pipeline_id"), ct);
         if (cur.Has("stage_id")) deal.StageId = await StageId(cur.Int("stage_id"), ct);
-        if (cur.Int("org_id") is { } orgId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == orgId, ct) is { } movedTo)
-            deal.CompanyId = movedTo.Id;
+        if (movedTo?.Company is { } newCompany) deal.CompanyId = newCompany.Id;
         await ApplyCustomFields(e, "Deal", deal, ct);
         await RememberReferences(id, cur, ct);
         await db.SaveChangesAsync(ct);
@@ -382,11 +434,21 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         var id = e.Id!.Value;
         var deal = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == id, ct)
                    ?? (HermesIds(e, "Deal") is { Count: > 0 } ids ? await db.Deals.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Id).FirstOrDefaultAsync(ct) : null);
-        if (e.MergedToId is { } survivorPdId)
+        if (e.MergedToId is { } mergedInto)
         {
-            await Deleted(PipedriveObject.Deal, id, "merged", survivorPdId, null, ct);
+            await Deleted(PipedriveObject.Deal, id, "merged", mergedInto, null, ct);
             if (deal is null) return $"ignored: merged deal {id} is not in Hermes";
-            var survivor = await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == survivorPdId, ct);
+            // What it was merged into may have been merged on, or deleted, since (its events can come first); or its
+            // newest state, applied already, left it out of Hermes (its organization was deleted): this goes with it.
+            var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Deal, mergedInto, ct);
+            var survivor = survivorGone ? null : await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == survivorPdId, ct);
+            if (survivorGone || (survivor is null && (await State(PipedriveObject.Deal, survivorPdId, ct))?.UpdatedAt is not null))
+            {
+                await db.SaveChangesAsync(ct);
+                await db.Deals.Where(d => d.Id == deal.Id).ExecuteDeleteAsync(ct);
+                db.Entry(deal).State = EntityState.Detached;
+                return $"deal {deal.Id} deleted: deal {id} was merged into {survivorPdId}, which is not in Hermes since it was deleted (or its organization was) in Pipedrive";
+            }
             if (survivor is null || survivor.Id == deal.Id)
             {
                 deal.PdDealId = survivorPdId;
@@ -399,7 +461,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             return $"deal {merged} merged into deal {survivor.Id}";
         }
         // Remembered with the company's TC2 client, so TC2's next event for it does not make the deal again.
-        var company = deal is null ? null : await db.Companies.SingleAsync(c => c.Id == deal.CompanyId, ct);
+        var company = deal is null ? null : await CompanyOf(deal, ct);
         await Deleted(PipedriveObject.Deal, id, "webhook", null, company, ct);
         if (deal is null || company is null) return $"ignored: deal {id} is not in Hermes";
         await db.SaveChangesAsync(ct);
@@ -421,8 +483,14 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         return loser.Id;
     }
 
+    /// <summary>The deal's company; gone only when another transaction deleted it (and the deal) since the deal was read.</summary>
+    async Task<Company> CompanyOf(Deal deal, CancellationToken ct) =>
+        await db.Companies.FirstOrDefaultAsync(c => c.Id == deal.CompanyId, ct) ?? throw new RowGoneException($"company {deal.CompanyId} of deal {deal.Id}");
+
     async Task<int?> ContactId(int? pdPersonId, CancellationToken ct) =>
-        pdPersonId is null ? null : await db.Contacts.Where(c => c.PdPersonId == pdPersonId).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+        await PipedriveEventOrder.LockPersonAsync(db, pdPersonId, ct) is { } survivor
+            ? await db.Contacts.Where(c => c.PdPersonId == survivor).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct)
+            : null;
 
     async Task<int?> PipelineId(int? pdPipelineId, CancellationToken ct) =>
         pdPipelineId is null ? null : await db.Pipelines.Where(p => p.PdPipelineId == pdPipelineId).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct);
@@ -435,7 +503,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
     {
         var state = await State(PipedriveObject.Deal, pdDealId, ct);
         if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = PipedriveObject.Deal, PdId = pdDealId });
-        if (cur.Has("person_id")) state.RefPersonId = cur.Int("person_id");
+        if (cur.Has("person_id")) state.RefPersonId = await PipedriveEventOrder.SurvivingPersonAsync(db, cur.Int("person_id"), ct);
         if (cur.Has("stage_id")) state.RefStageId = cur.Int("stage_id");
         if (cur.Has("pipeline_id")) state.RefPipelineId = cur.Int("pipeline_id");
     }
@@ -503,15 +571,20 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
 
     /// <summary>
     /// The event names an organization Hermes doesn't have: a job fetches it from Pipedrive, creates the Company and
-    /// replays this webhook (the checklist's fix for deals and persons that arrive before their organization).
+    /// replays this webhook (the checklist's fix for deals and persons that arrive before their organization). One that
+    /// Pipedrive deleted keeps the person or deal out of Hermes, as its delete did with those already there; this state
+    /// is the newest applied, so an older one arriving later does not bring it in.
     /// </summary>
-    async Task<string> AwaitOrganization(int orgPdId, long webhookId, string what, CancellationToken ct)
+    async Task<string> AwaitOrganization(PipedriveEvent e, int orgPdId, long webhookId, string what, CancellationToken ct)
     {
         if (await State(PipedriveObject.Organization, orgPdId, ct) is { DeletedAt: not null })
+        {
+            await Seen(e.Entity, e.Id!.Value, e, ct);
             return $"ignored: {what} belongs to organization {orgPdId}, which was deleted in Pipedrive";
+        }
         if (!_allowFetch || webhookId <= 0)
             return $"ignored: {what} belongs to organization {orgPdId}, which Pipedrive does not have";
-        jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), $"pdorg:{orgPdId}");
+        jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), PipedriveFetch.Key(orgPdId));
         return $"waiting: {what} belongs to organization {orgPdId}, which is being fetched from Pipedrive";
     }
 
@@ -574,13 +647,16 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
     {
         var state = await State(entity, pdId, ct);
         if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
-        if (state.DeletedAt is not null) return;
-        state.DeletedAt = Now;
+        // A 404 met by a job (not_found) says the object is gone, not why: the webhook that says why still counts
+        // (merged into another, the survivor then takes its contacts and deals).
+        if (state.DeletedAt is not null && state.DeletedReason != "not_found") return;
+        state.DeletedAt ??= Now;
         state.DeletedReason = reason;
         state.MergedIntoPdId = mergedInto;
-        state.Tc2CligencyId = company?.Tc2CligencyId;
-        state.CompanyName = company?.Name;
-        state.Tc2SrId = tc2SrId;
+        if (entity == PipedriveObject.Person && mergedInto is { } survivorPdId) await PipedriveEventOrder.FollowPersonMergeAsync(db, pdId, survivorPdId, ct);
+        state.Tc2CligencyId = company?.Tc2CligencyId ?? state.Tc2CligencyId;
+        state.CompanyName = company?.Name ?? state.CompanyName;
+        state.Tc2SrId = tc2SrId ?? state.Tc2SrId;
     }
 
     /// <summary>
@@ -597,5 +673,5 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
 
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    static string? Truncate(string? s) => s is null ? null : s.Length > 255 ? s[..255] : s;
+    static string? Truncate(string? s) => InputText.ClipOrNull(s, 255);
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations;
+using Hermes.Operations.Input;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
@@ -62,8 +63,9 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
     /// <summary>With a body, the webhook is stored in the transaction too; <paramref name="storedId"/> keeps its id across attempts.</summary>
     async Task<string> RunAsync(PipedriveEvent e, string? body, StrongBox<long> storedId, long webhookId, bool allowFetch, CancellationToken ct)
     {
-        // A concurrent delivery of the same event can create the same row first (unique pd ids): the second attempt
-        // then finds it and updates instead.
+        // Events for one object wait for each other (PipedriveEventOrder.LockAsync), but a write can still lose a race
+        // with another object's event (a unique id taken, a company deleted meanwhile, a deadlock PostgreSQL broke):
+        // the next attempt starts again from what committed.
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = services.CreateAsyncScope();
@@ -104,14 +106,17 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
                 WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
                 throw;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
             {
                 await tx.RollbackAsync(CancellationToken.None);
             }
         }
     }
 
-    /// <summary>Runs a stored webhook again (after the organization it needed was fetched).</summary>
+    /// <summary>
+    /// Runs a stored webhook again (after the organization it needed was fetched or became known). It may wait again,
+    /// for the organization this one was merged into.
+    /// </summary>
     public async Task ReplayAsync(long webhookId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -120,7 +125,7 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         var e = PipedriveWebhookParser.Parse(JsonNode.Parse(row.Body));
         try
         {
-            await ProcessAsync(e, webhookId, allowFetch: false, ct);
+            await ProcessAsync(e, webhookId, allowFetch: true, ct);
         }
         catch (WebhookValidationException)
         {
@@ -139,9 +144,10 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
     {
         Source = "pipedrive",
         ReceivedAt = clock.GetUtcNow().UtcDateTime,
-        Object = e?.Entity,
-        Action = e?.RawAction,
-        ObjectIds = e is null ? null : Ids(e),
+        // meta.entity and meta.action are whatever the caller sent: cut to their columns like every stored string.
+        Object = InputText.ClipOrNull(e?.Entity, 50),
+        Action = InputText.ClipOrNull(e?.RawAction, 50),
+        ObjectIds = e is null ? null : InputText.Clip(Ids(e), 255),
         Outcome = outcome,
         Error = error,
         Body = body,

@@ -34,7 +34,7 @@ public static class Tc2Endpoints
             Tc2Webhook webhook;
             try
             {
-                webhook = Tc2Webhook.Parse(Encoding.UTF8.GetString(body));
+                webhook = Tc2Webhook.Parse(body);
             }
             catch (Tc2PayloadException e)
             {

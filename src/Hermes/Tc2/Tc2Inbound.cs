@@ -7,6 +7,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Pipedrive;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations.Input;
 
 namespace Hermes.Tc2;
 
@@ -398,6 +399,6 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
     {
         if (s is null) return null;
         s = s.Trim();
-        return s.Length == 0 ? null : s.Length > max ? s[..max] : s;
+        return s.Length == 0 ? null : InputText.Clip(s, max);
     }
 }

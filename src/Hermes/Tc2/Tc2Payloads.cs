@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hermes.Operations.Input;
 
 namespace Hermes.Tc2;
 
@@ -14,11 +15,17 @@ public sealed class Tc2PayloadException(string[] loc, string message, string typ
 /// <summary><c>{"_request_time": …, "events": [{"action", "verb", "subject": {"model", "id", …}}]}</c> (research/external_apis.md §D.4).</summary>
 public sealed record Tc2Webhook(long? RequestTime, IReadOnlyList<Tc2Event> Events)
 {
-    public static Tc2Webhook Parse(string body)
+    /// <summary>A stored body read again (a replay), as strictly as when it arrived.</summary>
+    public static Tc2Webhook Parse(string body) => Parse(System.Text.Encoding.UTF8.GetBytes(body));
+
+    /// <summary>Reads the raw body (after its signature was checked), refusing what <see cref="StrictJson"/> refuses, with where.</summary>
+    public static Tc2Webhook Parse(ReadOnlySpan<byte> body)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(body); }
-        catch (JsonException) { throw new Tc2PayloadException(["body"], "JSON decode error", "json_invalid"); }
+        var (root, problem) = StrictJson.Parse(body);
+        if (problem is not null)
+            throw problem.Type == JsonProblem.Invalid
+                ? new Tc2PayloadException(["body"], "JSON decode error", "json_invalid")
+                : new Tc2PayloadException(["body", .. problem.Path], problem.Sentence, problem.Type);
         if (root is not JsonObject obj) throw new Tc2PayloadException(["body"], "Input should be a valid dictionary", "dict_type");
         if (obj["events"] is not JsonArray events) throw new Tc2PayloadException(["body", "events"], obj.ContainsKey("events") ? "Input should be a valid list" : "Field required", obj.ContainsKey("events") ? "list_type" : "missing");
         var parsed = new List<Tc2Event>();
@@ -61,9 +68,13 @@ public sealed record Tc2Cligency
     public IReadOnlyList<Tc2ExtraAttr>? ExtraAttrs { get; init; }
     public JsonObject Raw { get; init; } = new();
 
+    /// <summary>An id Hermes can store (an int column); one that is missing and one out of range are told apart.</summary>
+    static int RequiredId(JsonNode? n, string[] loc, string what) =>
+        Tc2Json.Int(n) ?? throw new Tc2PayloadException(loc, n is null ? $"{what} has no id" : $"{what}'s id {Tc2Json.Text(n)} is not a whole number from 1 to {int.MaxValue}");
+
     public static Tc2Cligency Parse(JsonObject o)
     {
-        var id = Tc2Json.Int(o["id"]) ?? throw new Tc2PayloadException(["subject", "id"], "the client has no id");
+        var id = RequiredId(o["id"], ["subject", "id"], "the client");
         var user = o["user"] as JsonObject;
         var agency = o["meta_agency"] as JsonObject;
         return new Tc2Cligency
@@ -73,7 +84,7 @@ public sealed record Tc2Cligency
             User = new Tc2User(Tc2Json.Str(user?["email"]), Tc2Json.Str(user?["phone"]), Tc2Json.Str(user?["first_name"]), Tc2Json.Str(user?["last_name"])),
             MetaAgency = agency is null ? null : new Tc2Agency
             {
-                Id = Tc2Json.Int(agency["id"]) ?? throw new Tc2PayloadException(["subject", "meta_agency", "id"], "the agency has no id"),
+                Id = RequiredId(agency["id"], ["subject", "meta_agency", "id"], "the agency"),
                 Name = Tc2Json.Str(agency["name"]),
                 Website = Tc2Json.Str(agency["website"]),
                 Status = Tc2Json.Str(agency["status"]),
@@ -173,7 +184,7 @@ static class Tc2Json
         ? v.GetValueKind() switch
         {
             JsonValueKind.Number when v.TryGetValue<long>(out var l) => l,
-            JsonValueKind.Number when v.TryGetValue<double>(out var d) && d == Math.Floor(d) => (long)d,
+            JsonValueKind.Number when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d is >= long.MinValue and < 9.2233720368547758E18 => (long)d,
             JsonValueKind.String when long.TryParse(v.GetValue<string>().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) => s,
             _ => null,
         }
@@ -181,10 +192,12 @@ static class Tc2Json
 
     public static int? Int(JsonNode? n) => Long(n) is { } l && l is >= int.MinValue and <= int.MaxValue ? (int)l : null;
 
-    /// <summary>A unix timestamp (seconds) or an ISO 8601 date-time; naive means UTC.</summary>
+    const long MinUnixSeconds = -62135596800, MaxUnixSeconds = 253402300799;
+
+    /// <summary>A unix timestamp (seconds, within what a DateTime holds) or an ISO 8601 date-time; naive means UTC.</summary>
     public static DateTime? Time(JsonNode? n)
     {
-        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && Long(n) is { } seconds)
+        if (n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && Long(n) is { } seconds and >= MinUnixSeconds and <= MaxUnixSeconds)
             return DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
         return Str(n) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             ? t.UtcDateTime

@@ -157,6 +157,7 @@ public sealed class Tc2RefreshClient(Tc2Client tc2, IServiceProvider services, I
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {
+                await Tc2EventOrder.LockClientAsync(db, client.Id, ct);
                 var result = await inbound.ApplyClientAsync(client, createDeal: true, ct);
                 await tx.CommitAsync(ct);
                 log.LogInformation("TC2 client {Client} refreshed: {Result}", client.Id, result);
@@ -167,7 +168,7 @@ public sealed class Tc2RefreshClient(Tc2Client tc2, IServiceProvider services, I
                 await tx.RollbackAsync(CancellationToken.None);
                 throw new PermanentJobFailureException($"TC2 client {client.Id} not applied: {e.Message}", e);
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
             {
                 await tx.RollbackAsync(CancellationToken.None);
             }

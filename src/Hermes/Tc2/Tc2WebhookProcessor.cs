@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations.Input;
 
 namespace Hermes.Tc2;
 
@@ -43,8 +44,9 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
     /// <summary>Applies one stored event and records its outcome on its webhook log row (also used to replay one).</summary>
     public async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
     {
-        // Two deliveries of the same client at once can both try to create its rows (unique TC2 ids): the later one
-        // then finds them and updates instead.
+        // Events for one client wait for each other (Tc2EventOrder), but a write can still lose a race with another
+        // client's event or a Pipedrive webhook (a unique id taken, a deadlock PostgreSQL broke): the next attempt
+        // starts again from what committed.
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = services.CreateAsyncScope();
@@ -53,7 +55,9 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {
-                var result = await inbound.ApplyEventAsync(e, ct);
+                var stale = await Tc2EventOrder.BeginAsync(db, e, ct);
+                var result = stale ?? await inbound.ApplyEventAsync(e, ct);
+                if (stale is null) await Tc2EventOrder.AppliedAsync(db, e, ct);
                 var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored : WebhookLog.OutcomeProcessed;
                 await db.WebhookLogs.Where(w => w.Id == logId)
                     .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
@@ -62,7 +66,7 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
                 log.LogInformation("TC2 {Model} {Action} {Id}: {Result}", e.Model, e.Action, e.SubjectId, result);
                 return;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
             {
                 await tx.RollbackAsync(CancellationToken.None);
             }
@@ -88,5 +92,5 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
             ? $"{e.SubjectId}; client {client}"
             : e.SubjectId?.ToString() ?? "";
 
-    static string? Truncate(string? s, int max) => s is null ? null : s.Length > max ? s[..max] : s;
+    static string? Truncate(string? s, int max) => InputText.ClipOrNull(s, max);
 }

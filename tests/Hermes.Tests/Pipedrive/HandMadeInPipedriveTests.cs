@@ -165,4 +165,21 @@ public class HandMadeInPipedriveTests : PipedriveWebhookTest
             contacts.Select(Row));
         Assert.Equal(("processed", $"contact {contacts[1].Id} created"), await Logged());
     }
+
+    [Theory, InlineData(V1), InlineData(V2)]
+    public async Task Person_created_naming_an_organization_merged_into_another__matched_within_the_survivors_company(string v)
+    {
+        var survivor = await NewCompany();
+        var absorbed = await NewCompany("Absorbed Ltd", pdOrgId: 21);
+        var contact = await Save(new Contact { CompanyId = survivor.Id, LastName = "Blessed", Email = "brian@blessed.com", Created = Now });
+        // Organization 21 merged into 20, as Pipedrive reports it (the survivor's hermes_id holds both ids; v2 also names them).
+        await PostOk(Update(v, "organization", Org(hermesId: survivor.Id), With(Org(), (OrgHermesId, $"{survivor.Id}, {absorbed.Id}")), mergedFromId: 21));
+        await PostOk(Delete(v, "organization", Org(id: 21, name: "Absorbed Ltd"), mergedToId: 20));
+
+        // Pipedrive's person still names the organization that was merged away (its own update comes later, if ever).
+        await PostOk(Create(v, "person", Person(orgId: 21)));
+
+        Assert.Equal([(contact.Id, survivor.Id, "Blessed", "brian@blessed.com", "0208112555", (int?)30)], (await All(db => db.Contacts)).Select(Row));
+        Assert.Equal(("processed", $"contact {contact.Id} linked to person 30 (matched by email)"), await Logged());
+    }
 }

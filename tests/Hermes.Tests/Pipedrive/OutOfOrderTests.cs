@@ -89,6 +89,47 @@ public class OutOfOrderTests : PipedriveWebhookTest
         Assert.Empty(await All(db => db.Jobs.Where(j => j.Status != global::Hermes.Jobs.Job.Done)));
     }
 
+    // Issue 12 item 1: on an update too, a move into an organization Hermes doesn't have waits for it (fetch, replay).
+
+    [Theory, InlineData(V1), InlineData(V2)]
+    public async Task A_person_moved_to_an_organization_Hermes_doesnt_have__the_organization_is_fetched_and_the_Contact_moves(string v)
+    {
+        var company = await NewCompany();
+        var contact = await NewContact(company);
+        var orgId = NewOrgInPipedrive("Moved To Ltd");
+        var before = Person(name: "John Smith", email: "john@smith.com");
+
+        await PostOk(Update(v, "person", before, With(before, ("org_id", orgId))));
+        Assert.Equal([company.Id], (await All(db => db.Contacts)).Select(c => c.CompanyId));
+        Assert.Equal(1, await Hermes.RunJobsAsync());
+
+        var moved = (await All(db => db.Companies.Where(c => c.PdOrgId == orgId))).Single();
+        Assert.Equal(("Moved To Ltd", Owner.Id), (moved.Name, moved.SalesPersonId));
+        Assert.Equal([(contact.Id, moved.Id, (int?)30)], (await All(db => db.Contacts)).Select(c => (c.Id, c.CompanyId, c.PdPersonId)));
+        Assert.Equal([("person", WebhookLog.OutcomeProcessed, $"contact {contact.Id} updated")],
+            (await All(db => db.WebhookLogs)).Select(w => (w.Object!, w.Outcome, w.Error!)));
+        Assert.Equal([("GET", $"/api/v2/organizations/{orgId}")], _simulators.Pipedrive.Requests.All.Select(r => (r.Method, r.Path)));
+    }
+
+    [Theory, InlineData(V1), InlineData(V2)]
+    public async Task A_deal_moved_to_an_organization_Hermes_doesnt_have__the_organization_is_fetched_and_the_Deal_moves(string v)
+    {
+        var company = await NewCompany();
+        var deal = await Save(new Deal { PdDealId = 40, Name = "Deal 1", Status = Deal.StatusOpen, AdminId = Owner.Id, CompanyId = company.Id });
+        var orgId = NewOrgInPipedrive("Moved To Ltd");
+        var before = PdDeal(personId: null, stageId: null, pipelineId: null);
+
+        await PostOk(Update(v, "deal", before, With(before, ("org_id", orgId))));
+        Assert.Equal([company.Id], (await All(db => db.Deals)).Select(d => d.CompanyId));
+        Assert.Equal(1, await Hermes.RunJobsAsync());
+
+        var moved = (await All(db => db.Companies.Where(c => c.PdOrgId == orgId))).Single();
+        Assert.Equal([(deal.Id, moved.Id, (int?)40)], (await All(db => db.Deals)).Select(d => (d.Id, d.CompanyId, d.PdDealId)));
+        Assert.Equal([("deal", WebhookLog.OutcomeProcessed, $"deal {deal.Id} updated")],
+            (await All(db => db.WebhookLogs)).Select(w => (w.Object!, w.Outcome, w.Error!)));
+        Assert.Equal([("GET", $"/api/v2/organizations/{orgId}")], _simulators.Pipedrive.Requests.All.Select(r => (r.Method, r.Path)));
+    }
+
     /// <summary>Edits made in the Pipedrive simulator, and the webhooks they produced, in the order Pipedrive made them.</summary>
     (List<JsonNode> Setup, List<JsonNode> Stream) RecordEdits(string version)
     {

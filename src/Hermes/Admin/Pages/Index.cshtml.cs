@@ -11,12 +11,13 @@ public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock
 {
     public sealed record Warning(string Level, string Title, string Text, string? Href = null, string? LinkText = null);
 
-    public int Companies { get; private set; }
-    public int Contacts { get; private set; }
-    public int OpenDeals { get; private set; }
-    public int UpcomingMeetings { get; private set; }
-    public int Admins { get; private set; }
-    public Dictionary<string, int> JobCounts { get; private set; } = [];
+    // Counted up to Tally.CountCap, then estimated (whole tables) or "more than": never a count of a million rows.
+    public Tally Companies { get; private set; }
+    public Tally Contacts { get; private set; }
+    public Tally OpenDeals { get; private set; }
+    public Tally UpcomingMeetings { get; private set; }
+    public Tally Admins { get; private set; }
+    public Dictionary<string, Tally> JobCounts { get; } = [];
     public List<Job> FailedJobs { get; private set; } = [];
     public List<Job> ActiveJobs { get; private set; } = [];
     public List<WebhookLog> Webhooks { get; private set; } = [];
@@ -26,12 +27,13 @@ public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock
     public async Task OnGetAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        Companies = await db.Companies.CountAsync(ct);
-        Contacts = await db.Contacts.CountAsync(ct);
-        OpenDeals = await db.Deals.CountAsync(d => d.Status == Deal.StatusOpen, ct);
-        UpcomingMeetings = await db.Meetings.CountAsync(m => m.StartTime >= now, ct);
-        Admins = await db.Admins.CountAsync(ct);
-        JobCounts = await db.Jobs.GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        Companies = await Tally.CountAsync(db.Companies, Tally.TableSize(db, "company"), ct);
+        Contacts = await Tally.CountAsync(db.Contacts, Tally.TableSize(db, "contact"), ct);
+        OpenDeals = await Tally.CountAsync(db.Deals.Where(d => d.Status == Deal.StatusOpen), null, ct);
+        UpcomingMeetings = await Tally.CountAsync(db.Meetings.Where(m => m.StartTime >= now), null, ct);
+        Admins = await Tally.CountAsync(db.Admins, null, ct);
+        foreach (var status in new[] { Job.Pending, Job.Running, Job.Failed, Job.Done })
+            JobCounts[status] = await Tally.CountAsync(db.Jobs.Where(j => j.Status == status), null, ct);
         FailedJobs = await db.Jobs.AsNoTracking().Where(j => j.Status == Job.Failed).OrderByDescending(j => j.UpdatedAt).ThenByDescending(j => j.Id).Take(10).ToListAsync(ct);
         ActiveJobs = await db.Jobs.AsNoTracking().Where(j => j.Status == Job.Pending || j.Status == Job.Running).OrderBy(j => j.Id).Take(10).ToListAsync(ct);
         Webhooks = await db.WebhookLogs.AsNoTracking().OrderByDescending(w => w.ReceivedAt).ThenByDescending(w => w.Id).Take(12).ToListAsync(ct);
@@ -56,9 +58,9 @@ public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock
             Warnings.Add(new("warn", $"No default entry stage for {string.Join(", ", noStage)}",
                 "New deals in these pipelines have no stage to start at.", "/pipeline/list", "Open Pipelines"));
 
-        var failed = JobCounts.GetValueOrDefault(Job.Failed);
-        if (failed > 0)
-            Warnings.Add(new("error", $"{failed} failed job{(failed == 1 ? "" : "s")}",
+        var failed = JobCounts[Job.Failed];
+        if (failed.Value > 0)
+            Warnings.Add(new("error", $"{failed} failed job{(failed == Tally.Exact(1) ? "" : "s")}",
                 "These changes have not reached Pipedrive, TC2 or Google. Fix the cause, then retry them.", "/job/list?status=failed", "See failed jobs"));
 
         var dayAgo = now.AddDays(-1);

@@ -10,11 +10,11 @@ namespace Hermes.AdminUi.Pages;
 /// <summary>Creates the first admin who can sign in. Answers 404 as soon as any admin has a password.</summary>
 public class InitModel(HermesDb db, AdminPasswords passwords, AdminSignIn signIn, HermesSettings settings, ILogger<InitModel> log) : PageModel
 {
-    [BindProperty, Display(Name = "Email")]
+    [BindProperty, Display(Name = "Email"), StringLength(255, ErrorMessage = AdminForm.TooLong)]
     public string Username { get; set; } = "";
-    [BindProperty, Display(Name = "First name")]
+    [BindProperty, Display(Name = "First name"), StringLength(255, ErrorMessage = AdminForm.TooLong)]
     public string FirstName { get; set; } = "";
-    [BindProperty, Display(Name = "Last name")]
+    [BindProperty, Display(Name = "Last name"), StringLength(255, ErrorMessage = AdminForm.TooLong)]
     public string LastName { get; set; } = "";
     [BindProperty, DataType(DataType.Password)]
     public string Password { get; set; } = "";

@@ -13,9 +13,9 @@ public class EditModel(HermesDb db, AdminPasswords passwords, AdminSignIn signIn
 {
     public sealed class AdminInput
     {
-        [Display(Name = "Email")] public string Username { get; set; } = "";
-        [Display(Name = "First name")] public string FirstName { get; set; } = "";
-        [Display(Name = "Last name")] public string LastName { get; set; } = "";
+        [Display(Name = "Email"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string Username { get; set; } = "";
+        [Display(Name = "First name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string FirstName { get; set; } = "";
+        [Display(Name = "Last name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string LastName { get; set; } = "";
         [Display(Name = "TC2 admin id")] public int? Tc2AdminId { get; set; }
         [Display(Name = "Pipedrive owner id")] public int? PdOwnerId { get; set; }
         public string Timezone { get; set; } = "";
@@ -171,12 +171,13 @@ public class EditModel(HermesDb db, AdminPasswords passwords, AdminSignIn signIn
         Id = admin.Id;
         HasPassword = !string.IsNullOrEmpty(admin.Password);
         IsSelf = admin.Id == CurrentAdminId;
-        var companies = await db.Companies.CountAsync(c => c.SalesPersonId == admin.Id || c.SupportPersonId == admin.Id || c.BdrPersonId == admin.Id);
-        var deals = await db.Deals.CountAsync(d => d.AdminId == admin.Id);
-        var meetings = await db.Meetings.CountAsync(m => m.AdminId == admin.Id);
+        // Counted up to 10,000 each: a sales person can have half a million companies.
+        var companies = await Tally.CountAsync(db.Companies.Where(c => c.SalesPersonId == admin.Id || c.SupportPersonId == admin.Id || c.BdrPersonId == admin.Id), null, default);
+        var deals = await Tally.CountAsync(db.Deals.Where(d => d.AdminId == admin.Id), null, default);
+        var meetings = await Tally.CountAsync(db.Meetings.Where(m => m.AdminId == admin.Id), null, default);
         if (IsSelf) DeleteBlocked = "You cannot delete your own account.";
-        else if (companies + deals + meetings > 0)
-            DeleteBlocked = $"This admin is linked to {companies} compan{(companies == 1 ? "y" : "ies")}, {deals} deal{(deals == 1 ? "" : "s")} and " +
-                            $"{meetings} meeting{(meetings == 1 ? "" : "s")}; deleting them would delete those too. Reassign them first.";
+        else if (companies.Value + deals.Value + meetings.Value > 0)
+            DeleteBlocked = $"This admin is linked to {companies} compan{(companies == Tally.Exact(1) ? "y" : "ies")}, {deals} deal{(deals == Tally.Exact(1) ? "" : "s")} and " +
+                            $"{meetings} meeting{(meetings == Tally.Exact(1) ? "" : "s")}; deleting them would delete those too. Reassign them first.";
     }
 }

@@ -12,19 +12,19 @@ public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
 {
     public sealed class CompanyInput
     {
-        public string? Name { get; set; }
-        [Display(Name = "TC2 status")] public string? Tc2Status { get; set; }
-        [Display(Name = "Price plan")] public string? PricePlan { get; set; }
-        [Display(Name = "Country code")] public string? Country { get; set; }
-        public string? Website { get; set; }
+        [StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Name { get; set; }
+        [Display(Name = "TC2 status"), StringLength(25, ErrorMessage = AdminForm.TooLong)] public string? Tc2Status { get; set; }
+        [Display(Name = "Price plan"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? PricePlan { get; set; }
+        [Display(Name = "Country code"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Country { get; set; }
+        [StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Website { get; set; }
         [Display(Name = "Paid invoices")] public int? PaidInvoiceCount { get; set; }
-        [Display(Name = "Estimated income")] public string? EstimatedIncome { get; set; }
-        public string? Currency { get; set; }
+        [Display(Name = "Estimated income"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? EstimatedIncome { get; set; }
+        [StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Currency { get; set; }
         [Display(Name = "Has booked a call")] public bool HasBookedCall { get; set; }
         [Display(Name = "Has signed up")] public bool HasSignedUp { get; set; }
         [Display(Name = "NARC (never contact)")] public bool Narc { get; set; }
-        [Display(Name = "UTM campaign")] public string? UtmCampaign { get; set; }
-        [Display(Name = "UTM source")] public string? UtmSource { get; set; }
+        [Display(Name = "UTM campaign"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? UtmCampaign { get; set; }
+        [Display(Name = "UTM source"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? UtmSource { get; set; }
         [Display(Name = "Sales person")] public int? SalesPersonId { get; set; }
         [Display(Name = "Support person")] public int? SupportPersonId { get; set; }
         [Display(Name = "BDR")] public int? BdrPersonId { get; set; }

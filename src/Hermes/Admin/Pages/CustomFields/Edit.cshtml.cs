@@ -14,18 +14,18 @@ public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
 {
     public sealed class FieldInput
     {
-        public string? Name { get; set; }
-        [Display(Name = "Machine name")] public string? MachineName { get; set; }
+        [StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Name { get; set; }
+        [Display(Name = "Machine name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? MachineName { get; set; }
         [Display(Name = "Field type")] public string? FieldType { get; set; }
         [Display(Name = "Linked object")] public string? LinkedObjectType { get; set; }
-        [Display(Name = "Hermes field name")] public string? HermesFieldName { get; set; }
-        [Display(Name = "TC2 machine name")] public string? Tc2MachineName { get; set; }
-        [Display(Name = "Pipedrive field id")] public string? PdFieldId { get; set; }
+        [Display(Name = "Hermes field name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? HermesFieldName { get; set; }
+        [Display(Name = "TC2 machine name"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Tc2MachineName { get; set; }
+        [Display(Name = "Pipedrive field id"), StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? PdFieldId { get; set; }
     }
 
     [BindProperty] public FieldInput Input { get; set; } = new();
     public int? Id { get; private set; }
-    public int ValueCount { get; private set; }
+    public Tally ValueCount { get; private set; }
     public Dictionary<string, IReadOnlyList<string>> Columns { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(int? id)
@@ -115,6 +115,6 @@ public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
     async Task Describe(CustomField field)
     {
         Id = field.Id;
-        ValueCount = await db.CustomFieldValues.CountAsync(v => v.CustomFieldId == field.Id);
+        ValueCount = await Tally.CountAsync(db.CustomFieldValues.Where(v => v.CustomFieldId == field.Id), null, default);
     }
 }

@@ -8,10 +8,11 @@ public class ListModel(HermesDb db) : ListPageModel
     static readonly SortMap<CustomField> Sorts = new SortMap<CustomField>("object")
         .Add("id", f => f.Id).Add("machine", f => f.MachineName).Add("name", f => f.Name).Add("type", f => f.FieldType)
         .Add("hermes", f => f.HermesFieldName).Add("tc2", f => f.Tc2MachineName).Add("pd", f => f.PdFieldId)
-        .Add("object", f => f.LinkedObjectType + " " + f.MachineName);
+        .Add("object", f => f.LinkedObjectType + " " + f.MachineName)
+        .ThenBy(x => x.Id);
 
     public Paged<CustomField> Fields { get; private set; } = null!;
-    public Dictionary<int, int> ValueCounts { get; private set; } = [];
+    public Dictionary<int, Tally> ValueCounts { get; } = [];
     public string? ObjectType { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
@@ -28,9 +29,8 @@ public class ListModel(HermesDb db) : ListPageModel
                                      (f.PdFieldId ?? "").ToLower().Contains(like) || (f.Tc2MachineName ?? "").ToLower().Contains(like) ||
                                      (f.HermesFieldName ?? "").ToLower().Contains(like));
         }
-        Fields = await Sorts.Apply(query, list).PageAsync(list, ct);
-        var ids = Fields.Items.Select(f => f.Id).ToList();
-        ValueCounts = await db.CustomFieldValues.Where(v => ids.Contains(v.CustomFieldId)).GroupBy(v => v.CustomFieldId)
-            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        Fields = await query.PageAsync(Sorts, list, f => f.Id, null, ct: ct);
+        foreach (var field in Fields.Items)
+            ValueCounts[field.Id] = await Tally.CountAsync(db.CustomFieldValues.Where(v => v.CustomFieldId == field.Id), null, ct);
     }
 }

@@ -8,7 +8,8 @@ public class ListModel(HermesDb db) : ListPageModel
     static readonly SortMap<Deal> Sorts = new SortMap<Deal>("id", defaultDescending: true)
         .Add("id", d => d.Id).Add("name", d => d.Name).Add("status", d => d.Status).Add("company", d => d.Company!.Name)
         .Add("pipeline", d => d.Pipeline == null ? null : d.Pipeline.Name).Add("stage", d => d.Stage == null ? null : d.Stage.Name)
-        .Add("owner", d => d.Admin!.FirstName + " " + d.Admin.LastName).Add("pd", d => d.PdDealId);
+        .Add("owner", d => d.Admin!.FirstName + " " + d.Admin.LastName).Add("pd", d => d.PdDealId)
+        .ThenBy(d => d.Id);
 
     public static readonly string[] Statuses = [Deal.StatusOpen, Deal.StatusWon, Deal.StatusLost, Deal.StatusDeleted];
 
@@ -26,12 +27,9 @@ public class ListModel(HermesDb db) : ListPageModel
             query = query.Where(d => d.StageId == stageId);
         Filters["status"] = Status;
         Filters["stage"] = Stage?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (list.Search is { } s)
-        {
-            var like = Listing.Like(s);
-            var number = int.TryParse(s, out var n) ? n : -1; // not a number: no id matches (ids are positive; a null parameter would match null columns)
-            query = query.Where(d => (d.Name ?? "").ToLower().Contains(like) || d.Company!.Name.ToLower().Contains(like) || d.Id == number || d.PdDealId == number);
-        }
-        Deals = await Sorts.Apply(query, list).PageAsync(list, ct);
+        var unfiltered = Status is null && Stage is null;
+        Deals = list.Search is { } s
+            ? await AdminSearch.Deals(db, query, s).PageAsync(Sorts, list, d => d.Id, ct)
+            : await query.PageAsync(Sorts, list, d => d.Id, unfiltered ? Tally.TableSize(db, "deal") : null, ct: ct);
     }
 }

@@ -9,11 +9,12 @@ public class ListModel(HermesDb db, JobMaintenance maintenance) : ListPageModel
     public static readonly string[] Statuses = JobMaintenance.Statuses;
     static readonly SortMap<Job> Sorts = new SortMap<Job>("id", defaultDescending: true)
         .Add("id", j => j.Id).Add("kind", j => j.Kind).Add("status", j => j.Status).Add("attempts", j => j.Attempts)
-        .Add("runafter", j => j.RunAfter).Add("updated", j => j.UpdatedAt).Add("key", j => j.OrderingKey);
+        .Add("runafter", j => j.RunAfter).Add("updated", j => j.UpdatedAt).Add("key", j => j.OrderingKey)
+        .ThenBy(j => j.Id);
 
     public Paged<Job> Jobs { get; private set; } = null!;
     public string? Status { get; private set; }
-    public Dictionary<string, int> Counts { get; private set; } = [];
+    public Dictionary<string, Tally> Counts { get; } = [];
     public IReadOnlyList<(string Kind, int Count)> FailedKinds { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
@@ -29,8 +30,9 @@ public class ListModel(HermesDb db, JobMaintenance maintenance) : ListPageModel
             query = query.Where(j => j.Kind.ToLower().Contains(like) || (j.OrderingKey ?? "").ToLower().Contains(like) ||
                                      (j.LastError ?? "").ToLower().Contains(like) || j.Payload.ToLower().Contains(like));
         }
-        Jobs = await Sorts.Apply(query, list).PageAsync(list, ct);
-        Counts = await db.Jobs.GroupBy(j => j.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        Jobs = await query.PageAsync(Sorts, list, j => j.Id, list.Search is null && Status is null ? Tally.TableSize(db, "hermes_job") : null, ct: ct);
+        foreach (var status in Statuses)
+            Counts[status] = await Tally.CountAsync(db.Jobs.Where(j => j.Status == status), null, ct);
         if (Status is null or Job.Failed) FailedKinds = await maintenance.FailedKindsAsync(ct);
     }
 }

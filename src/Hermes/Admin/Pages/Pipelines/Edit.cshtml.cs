@@ -11,7 +11,7 @@ public class EditModel(HermesDb db, ILogger<EditModel> log) : PageModel
 {
     public sealed class PipelineInput
     {
-        public string? Name { get; set; }
+        [StringLength(255, ErrorMessage = AdminForm.TooLong)] public string? Name { get; set; }
         [Display(Name = "Pipedrive pipeline id")] public int? PdPipelineId { get; set; }
         [Display(Name = "Default entry stage")] public int? DftEntryStageId { get; set; }
     }

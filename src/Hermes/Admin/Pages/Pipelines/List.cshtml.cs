@@ -7,7 +7,8 @@ public class ListModel(HermesDb db) : ListPageModel
 {
     static readonly SortMap<Pipeline> Sorts = new SortMap<Pipeline>("name")
         .Add("id", p => p.Id).Add("pd", p => p.PdPipelineId).Add("name", p => p.Name)
-        .Add("stage", p => p.DftEntryStage == null ? null : p.DftEntryStage.Name);
+        .Add("stage", p => p.DftEntryStage == null ? null : p.DftEntryStage.Name)
+        .ThenBy(x => x.Id);
 
     public Paged<Pipeline> Pipelines { get; private set; } = null!;
     public Domain.Config? Config { get; private set; }
@@ -21,7 +22,7 @@ public class ListModel(HermesDb db) : ListPageModel
             var like = Listing.Like(s);
             query = query.Where(p => p.Name.ToLower().Contains(like) || p.PdPipelineId.ToString() == s);
         }
-        Pipelines = await Sorts.Apply(query, list).PageAsync(list, ct);
+        Pipelines = await query.PageAsync(Sorts, list, p => p.Id, null, ct: ct);
         Config = await db.Configs.OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
     }
 

@@ -6,7 +6,8 @@ namespace Hermes.AdminUi.Pages.Stages;
 public class ListModel(HermesDb db) : ListPageModel
 {
     static readonly SortMap<Stage> Sorts = new SortMap<Stage>("name")
-        .Add("id", s => s.Id).Add("pd", s => s.PdStageId).Add("name", s => s.Name);
+        .Add("id", s => s.Id).Add("pd", s => s.PdStageId).Add("name", s => s.Name)
+        .ThenBy(x => x.Id);
 
     public Paged<Stage> Stages { get; private set; } = null!;
     public ILookup<int?, string> DefaultFor { get; private set; } = null!;
@@ -21,7 +22,7 @@ public class ListModel(HermesDb db) : ListPageModel
             var like = Listing.Like(s);
             query = query.Where(x => x.Name.ToLower().Contains(like) || x.PdStageId.ToString() == s);
         }
-        Stages = await Sorts.Apply(query, list).PageAsync(list, ct);
+        Stages = await query.PageAsync(Sorts, list, x => x.Id, null, ct: ct);
         DefaultFor = (await db.Pipelines.Where(p => p.DftEntryStageId != null).Select(p => new { p.DftEntryStageId, p.Name }).ToListAsync(ct))
             .ToLookup(p => p.DftEntryStageId, p => p.Name);
         var ids = Stages.Items.Select(x => x.Id).ToList();

@@ -31,6 +31,7 @@ public class ListModel(HermesDb db) : ListPageModel
             query = query.Where(w => (w.Object ?? "").ToLower().Contains(like) || (w.ObjectIds ?? "").Contains(s) ||
                                      (w.Error ?? "").ToLower().Contains(like) || (w.Action ?? "").ToLower().Contains(like));
         }
-        Webhooks = await Sorts.Apply(query, list).PageAsync(list, ct);
+        var unfiltered = list.Search is null && Outcome is null && Source is null;
+        Webhooks = await query.PageAsync(Sorts, list, w => w.Id, unfiltered ? Tally.TableSize(db, "hermes_webhook") : null, ct: ct);
     }
 }
