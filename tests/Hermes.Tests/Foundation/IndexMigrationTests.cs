@@ -67,7 +67,10 @@ public class IndexMigrationTests
             VALUES ('tc2.update_client', '[]', 'done', 1, now(), now(), now(), '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
             """);
         Assert.Empty(await IndexStates(db));
-        Assert.Equal(["0009_meeting_changes", "0010_operations"],
+        // Every migration after 0008 (0009, 0010 and whatever later issues add) is already there.
+        var later = SchemaMigrator.All(DatabaseKind.Postgres).Select(m => m.Id).Where(id => string.CompareOrdinal(id, Migration) > 0).Order(StringComparer.Ordinal).ToList();
+        Assert.Contains("0010_operations", later);
+        Assert.Equal(later,
             await TestDatabase.QueryAsync(db, "SELECT id FROM hermes_schema_migration WHERE id > '0008' ORDER BY id"));
         const string rows = """
             SELECT 'company', count(*), coalesce(sum(id), 0) FROM company UNION ALL SELECT 'contact', count(*), coalesce(sum(id), 0) FROM contact
@@ -85,7 +88,7 @@ public class IndexMigrationTests
         Assert.False(hermes.Migration.Adopted);
         Assert.Equal(AllValid(UniqueKeys), await IndexStates(db));
         Assert.Equal(before, await TestDatabase.QueryAsync(db, rows));
-        Assert.Equal(["0008_indexes_for_scale|applied", "0009_meeting_changes|applied", "0010_operations|applied"],
+        Assert.Equal([$"{Migration}|applied", .. later.Select(id => $"{id}|applied")],
             await TestDatabase.QueryAsync(db, "SELECT id, how FROM hermes_schema_migration WHERE id > '0007' ORDER BY id"));
     }
 
