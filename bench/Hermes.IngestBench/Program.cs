@@ -1,7 +1,7 @@
 // Pipedrive webhook ingest against what its PostgreSQL can do, in one run on one machine:
 //
 //   dotnet run -c Release --project bench/Hermes.IngestBench -- [--seconds 20] [--companies 100000] [--no-scaling] [--million]
-//       [--clients 200] [--no-sqlite] [--no-tc2] [--only-tc2] [--no-build | --dll PATH/Hermes.dll] [--trace FILE.nettrace]
+//       [--clients 200] [--no-sqlite] [--no-tc2] [--only-tc2] [--only-sqlite] [--no-build | --dll PATH/Hermes.dll] [--trace FILE.nettrace]
 //
 // 1. starts its own PostgreSQL (fsync on), migrates a database with Hermes's `migrate` and loads N companies;
 // 2. the bound: pgbench, 8 clients, running the least SQL a correct organization update needs (Webhooks.BoundScript);
@@ -28,7 +28,7 @@ await using var cluster = await Cluster.StartAsync();
 Console.WriteLine($"PostgreSQL {await cluster.ScalarAsync<string>("postgres", "SHOW server_version")} on port {cluster.Port}, " +
                   $"fsync={await cluster.ScalarAsync<string>("postgres", "SHOW fsync")}, synchronous_commit={await cluster.ScalarAsync<string>("postgres", "SHOW synchronous_commit")}");
 
-if (!options.OnlyTc2)
+if (!options.OnlyTc2 && !args.Contains("--only-sqlite"))
 {
     var db = await Ingest.PrepareAsync(root, cluster, "bench", options.Companies);
     var bound = await Ingest.BoundAsync(cluster, db, options.Companies, options.Seconds);
@@ -55,7 +55,7 @@ if (!options.OnlyTc2)
     }
 }
 
-if (options.Tc2)
+if (options.Tc2 && !args.Contains("--only-sqlite"))
 {
     Console.WriteLine();
     var alone = await Tc2Latency.RunAsync(root, cluster, "bench_tc2", options.Clients, separateWorker: false);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Operations;
 using Hermes.Operations.Input;
@@ -13,8 +14,11 @@ namespace Hermes.Pipedrive;
 /// rolls back, and the webhook is then stored on its own with that outcome. Also used by the jobs and commands that
 /// replay a stored webhook.
 /// </summary>
-public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, IServiceProvider services, TimeProvider clock, ILogger<PipedriveWebhookProcessor> log)
+public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, IServiceProvider services, TimeProvider clock, HermesSettings settings,
+    ILogger<PipedriveWebhookProcessor> log)
 {
+    readonly bool postgres = settings.Database.Kind == DatabaseKind.Postgres;
+
     /// <summary>Stores a webhook that is not applied (unreadable, or about objects Hermes does not keep) with its outcome.</summary>
     public async Task<long> StoreAsync(string body, PipedriveEvent? e, string outcome, string? error, CancellationToken ct) =>
         await StoreAsync(body, e, outcome, error, id: 0, ct);
@@ -33,11 +37,19 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
     }
 
     /// <summary>
-    /// Stores the webhook and applies it in the same transaction; returns the outcome text. A validation error (the
-    /// caller answers 422) or a failure is stored with the webhook as rejected or error, then propagates.
+    /// Stores the webhook and applies it in the same transaction (PostgreSQL; on SQLite stored, then applied); returns the
+    /// outcome text. A validation error (the caller answers 422) or a failure is stored with the webhook as rejected or
+    /// error, then propagates.
     /// </summary>
     public async Task<string> StoreAndProcessAsync(string body, PipedriveEvent e, CancellationToken ct)
     {
+        if (!postgres)
+        {
+            // SQLite has one writer: a transaction that wrote the log row first would hold the file's lock through every
+            // read of the rules. There the webhook is stored on its own, then applied.
+            var stored = await StoreAsync(body, e, WebhookLog.OutcomePending, null, ct);
+            return await ProcessAsync(e, stored, allowFetch: true, ct);
+        }
         var id = new StrongBox<long>();
         try
         {
