@@ -144,7 +144,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             // What it was merged into may have been merged on, or deleted, since (its events can come first).
             var (survivorPdId, survivorGone) = await PipedriveEventOrder.SurvivorAsync(db, PipedriveObject.Organization, mergedInto, ct);
             var survivor = survivorGone ? null : await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == survivorPdId, ct);
-            await Deleted(PipedriveObject.Organization, id, "merged", mergedInto, loser, ct);
+            await Deleted(PipedriveObject.Organization, id, PipedriveDeletion.Merged, mergedInto, loser, ct);
             if (loser is null) return $"ignored: merged organization {id} is not in Hermes";
             if (survivorGone)
             {
@@ -167,7 +167,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         }
 
         var company = await FindCompany(e, id, ct);
-        await Deleted(PipedriveObject.Organization, id, "webhook", null, company, ct);
+        await Deleted(PipedriveObject.Organization, id, PipedriveDeletion.Webhook, null, company, ct);
         if (company is null) return $"ignored: organization {id} is not in Hermes";
         // Contacts, deals, their meetings and custom field values go with it (the database cascades).
         await db.SaveChangesAsync(ct);
@@ -190,7 +190,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         await db.Contacts.Where(c => c.CompanyId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.CompanyId, survivor.Id), ct);
         await db.Deals.Where(d => d.CompanyId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.CompanyId, survivor.Id), ct);
         if (loser.PdOrgId is { } loserPd)
-            await Deleted(PipedriveObject.Organization, loserPd, "merged", survivor.PdOrgId, null, ct);
+            await Deleted(PipedriveObject.Organization, loserPd, PipedriveDeletion.Merged, survivor.PdOrgId, null, ct);
         await db.SaveChangesAsync(ct);
         await db.Companies.Where(c => c.Id == loser.Id).ExecuteDeleteAsync(ct);
         db.Entry(loser).State = EntityState.Detached;
@@ -286,7 +286,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
                       ?? (HermesIds(e, "Contact") is { Count: > 0 } ids ? await db.Contacts.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).FirstOrDefaultAsync(ct) : null);
         if (e.MergedToId is { } mergedInto)
         {
-            await Deleted(PipedriveObject.Person, id, "merged", mergedInto, null, ct);
+            await Deleted(PipedriveObject.Person, id, PipedriveDeletion.Merged, mergedInto, null, ct);
             if (contact is null) return $"ignored: merged person {id} is not in Hermes";
             // What it was merged into may have been merged on, or deleted, since (its events can come first); or its
             // newest state, applied already, left it out of Hermes (its organization was deleted): this goes with it.
@@ -310,7 +310,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
             return $"contact {merged} merged into contact {survivor.Id}";
         }
-        await Deleted(PipedriveObject.Person, id, "webhook", null, null, ct, contact?.Tc2SrId);
+        await Deleted(PipedriveObject.Person, id, PipedriveDeletion.Webhook, null, null, ct, contact?.Tc2SrId);
         if (contact is null) return $"ignored: person {id} is not in Hermes";
         await db.SaveChangesAsync(ct);
         await db.Contacts.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(ct);
@@ -322,7 +322,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         await db.SaveChangesAsync(ct);
         await db.Meetings.Where(m => m.ContactId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ContactId, survivor.Id), ct);
         await db.Deals.Where(d => d.ContactId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.ContactId, survivor.Id), ct);
-        if (loser.PdPersonId is { } loserPd) await Deleted(PipedriveObject.Person, loserPd, "merged", survivor.PdPersonId, null, ct);
+        if (loser.PdPersonId is { } loserPd) await Deleted(PipedriveObject.Person, loserPd, PipedriveDeletion.Merged, survivor.PdPersonId, null, ct);
         await db.SaveChangesAsync(ct);
         await db.Contacts.Where(c => c.Id == loser.Id).ExecuteDeleteAsync(ct);
         db.Entry(loser).State = EntityState.Detached;
@@ -435,7 +435,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
                    ?? (HermesIds(e, "Deal") is { Count: > 0 } ids ? await db.Deals.Where(d => ids.Contains(d.Id)).OrderBy(d => d.Id).FirstOrDefaultAsync(ct) : null);
         if (e.MergedToId is { } mergedInto)
         {
-            await Deleted(PipedriveObject.Deal, id, "merged", mergedInto, null, ct);
+            await Deleted(PipedriveObject.Deal, id, PipedriveDeletion.Merged, mergedInto, null, ct);
             if (deal is null) return $"ignored: merged deal {id} is not in Hermes";
             // What it was merged into may have been merged on, or deleted, since (its events can come first); or its
             // newest state, applied already, left it out of Hermes (its organization was deleted): this goes with it.
@@ -461,7 +461,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         }
         // Remembered with the company's TC2 client, so TC2's next event for it does not make the deal again.
         var company = deal is null ? null : await CompanyOf(deal, ct);
-        await Deleted(PipedriveObject.Deal, id, "webhook", null, company, ct);
+        await Deleted(PipedriveObject.Deal, id, PipedriveDeletion.Webhook, null, company, ct);
         if (deal is null || company is null) return $"ignored: deal {id} is not in Hermes";
         await db.SaveChangesAsync(ct);
         // Only the deal: its company, contact and meetings stay (meetings lose the link).
@@ -475,7 +475,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
     {
         await db.SaveChangesAsync(ct);
         await db.Meetings.Where(m => m.DealId == loser.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.DealId, survivor.Id), ct);
-        if (loser.PdDealId is { } loserPd) await Deleted(PipedriveObject.Deal, loserPd, "merged", survivor.PdDealId, null, ct);
+        if (loser.PdDealId is { } loserPd) await Deleted(PipedriveObject.Deal, loserPd, PipedriveDeletion.Merged, survivor.PdDealId, null, ct);
         await db.SaveChangesAsync(ct);
         await db.Deals.Where(d => d.Id == loser.Id).ExecuteDeleteAsync(ct);
         db.Entry(loser).State = EntityState.Detached;
@@ -642,20 +642,10 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         else if (state.UpdatedAt is null || state.UpdatedAt < time) state.UpdatedAt = time;
     }
 
-    async Task Deleted(string entity, int pdId, string reason, int? mergedInto, Company? company, CancellationToken ct, int? tc2SrId = null)
+    async Task Deleted(string entity, int pdId, PipedriveDeletion reason, int? mergedInto, Company? company, CancellationToken ct, int? tc2SrId = null)
     {
-        var state = await State(entity, pdId, ct);
-        if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
-        // A 404 met by a job (not_found) says the object is gone, not why: the webhook that says why still counts
-        // (merged into another, the survivor then takes its contacts and deals).
-        if (state.DeletedAt is not null && state.DeletedReason != "not_found") return;
-        state.DeletedAt ??= Now;
-        state.DeletedReason = reason;
-        state.MergedIntoPdId = mergedInto;
+        if (!await PipedriveObject.MarkDeletedAsync(db, entity, pdId, reason, Now, ct, mergedInto, company, tc2SrId)) return;
         if (entity == PipedriveObject.Person && mergedInto is { } survivorPdId) await PipedriveEventOrder.FollowPersonMergeAsync(db, pdId, survivorPdId, ct);
-        state.Tc2CligencyId = company?.Tc2CligencyId ?? state.Tc2CligencyId;
-        state.CompanyName = company?.Name ?? state.CompanyName;
-        state.Tc2SrId = tc2SrId ?? state.Tc2SrId;
     }
 
     /// <summary>

@@ -37,14 +37,8 @@ public sealed class PipedrivePurge(IDbContextFactory<HermesDb> dbs, PipedriveCli
             if (orgId is { } org)
             {
                 // Hermes deletes it on purpose: remembered, so TC2's stale link to it is never followed again.
-                var row = await db.PipedriveObjects.FirstOrDefaultAsync(o => o.Entity == PipedriveObject.Organization && o.PdId == org, ct);
-                if (row is null) db.PipedriveObjects.Add(row = new PipedriveObject { Entity = PipedriveObject.Organization, PdId = org });
-                if (row.DeletedAt is null)
-                {
-                    row.DeletedAt = clock.GetUtcNow().UtcDateTime;
-                    row.DeletedReason = "purged";
+                if (await PipedriveObject.MarkDeletedAsync(db, PipedriveObject.Organization, org, PipedriveDeletion.Purged, clock.GetUtcNow().UtcDateTime, ct))
                     await db.SaveChangesAsync(ct);
-                }
             }
         }
 

@@ -320,8 +320,7 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         // Any deal counts, closed ones too: a lost deal is not reopened by TC2's periodic re-sends.
         if (await db.Deals.AnyAsync(d => d.CompanyId == company.Id, ct)) return false;
         // Nor is one the sales team deleted in Pipedrive (TC2 echoes the update that told it so).
-        if (await db.PipedriveObjects.AnyAsync(o => o.Entity == PipedriveObject.Deal && o.Tc2CligencyId == client.Id
-                                                    && o.DeletedAt != null && o.DeletedReason != "merged", ct))
+        if (await db.PipedriveObjects.DeletedOnPurpose().AnyAsync(o => o.Entity == PipedriveObject.Deal && o.Tc2CligencyId == client.Id, ct))
         {
             notes.Add("no deal: its deal was deleted in Pipedrive");
             return false;

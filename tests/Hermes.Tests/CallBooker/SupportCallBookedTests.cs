@@ -360,7 +360,7 @@ public class SupportCallBookedTests
         var w = s.World;
         await PipedriveHasAsync(s);
         // The sales team deleted the organization of TC2 client 10 in Pipedrive; TC2 brought the company back since.
-        await w.Add(new PipedriveObject { Entity = PipedriveObject.Organization, PdId = 70, DeletedAt = w.Now, DeletedReason = "webhook", Tc2CligencyId = 10 });
+        await w.Add(new PipedriveObject { Entity = PipedriveObject.Organization, PdId = 70, DeletedAt = w.Now, DeletedReason = PipedriveDeletion.Webhook, Tc2CligencyId = 10 });
         await AssertJson(await w.Post("/callbooker/support/book/", SupportBody(s.Support, s.Company.Id, w.WeekdayAt(2, 10))), HttpStatusCode.OK, Ok);
 
         Assert.Empty(await PipedriveWritesAfterJobsAsync(w));
