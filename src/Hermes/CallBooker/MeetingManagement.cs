@@ -203,7 +203,7 @@ public sealed class MeetingManagement(
         history.MeetingId = meetingId;
         history.Created = Now;
         db.MeetingChanges.Add(history);
-        queue.EnqueueMeetingUpdate(db, meetingId, meeting.Contact!.CompanyId);
+        queue.Enqueue(db, new UpdateMeeting(meetingId, meeting.Contact!.CompanyId));
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }

@@ -125,7 +125,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         if (e.MergedFromId is { } fromId && await db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == fromId && c.Id != company.Id, ct) is { } absorbed)
             merged.Add(await MergeCompanies(company, absorbed, ct));
         if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != company.Id) || matchedBy is not null)
-            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", company.Id, company.Id), PipedriveJobs.Key(company.Id));
+            jobs.Enqueue(db, new WriteHermesId("Company", company.Id, company.Id));
 
         await Seen(PipedriveObject.Organization, id, e, ct);
         await db.SaveChangesAsync(ct);
@@ -158,11 +158,11 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
                 // The surviving organization isn't linked to a Company yet: this one carries on as it.
                 loser.PdOrgId = survivorPdId;
                 await db.SaveChangesAsync(ct);
-                jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", loser.Id, loser.Id), PipedriveJobs.Key(loser.Id));
+                jobs.Enqueue(db, new WriteHermesId("Company", loser.Id, loser.Id));
                 return $"company {loser.Id} now follows organization {survivorPdId}, which {id} was merged into";
             }
             var merged = await MergeCompanies(survivor, loser, ct);
-            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Company", survivor.Id, survivor.Id), PipedriveJobs.Key(survivor.Id));
+            jobs.Enqueue(db, new WriteHermesId("Company", survivor.Id, survivor.Id));
             return $"company {merged} merged into company {survivor.Id}";
         }
 
@@ -266,7 +266,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         if (e.MergedFromId is { } fromId && await db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == fromId && c.Id != contact.Id, ct) is { } absorbed)
             merged.Add(await MergeContacts(contact, absorbed, ct));
         if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != contact.Id) || matchedBy is not null)
-            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", contact.Id, contact.CompanyId), PipedriveJobs.Key(contact.CompanyId));
+            jobs.Enqueue(db, new WriteHermesId("Contact", contact.Id, contact.CompanyId));
         await Seen(PipedriveObject.Person, id, e, ct);
         await db.SaveChangesAsync(ct);
         if (matchedBy is not null)
@@ -303,11 +303,11 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             {
                 contact.PdPersonId = survivorPdId;
                 await db.SaveChangesAsync(ct);
-                jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", contact.Id, contact.CompanyId), PipedriveJobs.Key(contact.CompanyId));
+                jobs.Enqueue(db, new WriteHermesId("Contact", contact.Id, contact.CompanyId));
                 return $"contact {contact.Id} now follows person {survivorPdId}, which {id} was merged into";
             }
             var merged = await MergeContacts(survivor, contact, ct);
-            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Contact", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
+            jobs.Enqueue(db, new WriteHermesId("Contact", survivor.Id, survivor.CompanyId));
             return $"contact {merged} merged into contact {survivor.Id}";
         }
         await Deleted(PipedriveObject.Person, id, PipedriveDeletion.Webhook, null, null, ct, contact?.Tc2SrId);
@@ -419,7 +419,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         if (e.MergedFromId is { } fromId && await db.Deals.FirstOrDefaultAsync(d => d.PdDealId == fromId && d.Id != deal.Id, ct) is { } absorbed)
             merged.Add(await MergeDeals(deal, absorbed, ct));
         if (merged.Count > 0 || hermesIds.Count > 1 || (hermesIds.Count == 1 && hermesIds[0] != deal.Id))
-            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", deal.Id, deal.CompanyId), PipedriveJobs.Key(deal.CompanyId));
+            jobs.Enqueue(db, new WriteHermesId("Deal", deal.Id, deal.CompanyId));
         await Seen(PipedriveObject.Deal, id, e, ct);
         await db.SaveChangesAsync(ct);
         // A deal moved to another organization changes what TC2 shows of both clients.
@@ -452,11 +452,11 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
             {
                 deal.PdDealId = survivorPdId;
                 await db.SaveChangesAsync(ct);
-                jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", deal.Id, deal.CompanyId), PipedriveJobs.Key(deal.CompanyId));
+                jobs.Enqueue(db, new WriteHermesId("Deal", deal.Id, deal.CompanyId));
                 return $"deal {deal.Id} now follows deal {survivorPdId}, which {id} was merged into";
             }
             var merged = await MergeDeals(survivor, deal, ct);
-            jobs.Enqueue(db, PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob("Deal", survivor.Id, survivor.CompanyId), PipedriveJobs.Key(survivor.CompanyId));
+            jobs.Enqueue(db, new WriteHermesId("Deal", survivor.Id, survivor.CompanyId));
             return $"deal {merged} merged into deal {survivor.Id}";
         }
         // Remembered with the company's TC2 client, so TC2's next event for it does not make the deal again.
@@ -583,7 +583,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
         }
         if (!_allowFetch || webhookId <= 0)
             return $"ignored: {what} belongs to organization {orgPdId}, which Pipedrive does not have";
-        jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(orgPdId, webhookId), PipedriveFetch.Key(orgPdId));
+        jobs.Enqueue(db, new FetchOrganization(orgPdId, webhookId));
         return $"waiting: {what} belongs to organization {orgPdId}, which is being fetched from Pipedrive";
     }
 
@@ -656,7 +656,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, TimeProvider cl
     async Task QueueTc2Update(int companyId, CancellationToken ct)
     {
         if (!await db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct)) return;
-        jobs.EnqueueTc2Update(db, companyId);
+        jobs.Enqueue(db, new UpdateTc2Client(companyId));
         await db.SaveChangesAsync(ct);
     }
 

@@ -9,9 +9,10 @@ public static class PipedriveSetup
     {
         services.TryAddSingleton<IPipedriveRateLimit, NoPipedriveRateLimit>();
         services.AddHttpClient<PipedriveClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<IJobErrorPolicy, PipedriveErrorPolicy>();
         services.AddScoped<PipedriveInbound>();
         services.AddSingleton<PipedriveWebhookProcessor>();
-        services.AddJobHandler<PipedriveFetch>(PipedriveFetch.Kind);
+        services.AddJobHandler<FetchOrganizationHandler, FetchOrganization>();
         return services;
     }
 }

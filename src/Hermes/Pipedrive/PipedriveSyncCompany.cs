@@ -9,10 +9,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Hermes.Pipedrive;
 
 /// <summary><c>pipedrive.sync_company</c>: the Organization, its Persons and the company's Deals (behaviour.md §6).</summary>
-public sealed class PipedriveSyncCompany(PipedriveCompanySync sync) : JobHandler<PipedriveJobs.CompanyJob>
+public sealed class SyncCompanyHandler(PipedriveCompanySync sync) : JobHandler<SyncCompany>
 {
-    protected override async Task RunAsync(PipedriveJobs.CompanyJob payload, CancellationToken ct) =>
-        await PipedriveSyncErrors.Classify(() => sync.SyncAsync(payload.CompanyId, PipedriveCompanySync.Scope.Everything, ct));
+    protected override Task RunAsync(SyncCompany job, CancellationToken ct) =>
+        sync.SyncAsync(job.CompanyId, PipedriveCompanySync.Scope.Everything, ct);
 }
 
 /// <summary>
@@ -557,23 +557,4 @@ public sealed class PipedriveCompanySync(
         person["organization"] is JsonObject org && org["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? (int)id
         : person["org_id"] is JsonValue o && o.TryGetValue<long>(out var orgId) ? (int)orgId
         : null;
-}
-
-/// <summary>How the sync's failures end a job: Pipedrive refusing the request itself (4xx) cannot be fixed by retrying.</summary>
-public static class PipedriveSyncErrors
-{
-    public static async Task Classify(Func<Task> run)
-    {
-        try
-        {
-            await run();
-        }
-        catch (PipedriveException e) when (IsPermanent(e))
-        {
-            throw new PermanentJobFailureException(e.Message, e);
-        }
-    }
-
-    static bool IsPermanent(PipedriveException e) =>
-        e is not PipedriveGoneException && (int)e.Status is >= 400 and < 500 && e.Status != HttpStatusCode.RequestTimeout;
 }

@@ -20,12 +20,12 @@ public static class PipedriveSyncSetup
         services.AddSingleton<PipedriveFieldTypes>();
         services.AddSingleton<PipedriveSyncState>();
         services.AddScoped<PipedriveCompanySync>();
-        services.AddJobHandler<PipedriveSyncCompany>(PipedriveJobs.SyncCompany);
-        services.AddJobHandler<PipedriveSyncMeeting>(PipedriveJobs.SyncMeeting);
-        services.AddJobHandler<PipedriveUpdateMeeting>(PipedriveJobs.UpdateMeeting);
-        services.AddJobHandler<PipedrivePurge>(PipedriveJobs.PurgeCompany);
-        services.AddJobHandler<PipedriveWriteHermesId>(PipedriveJobs.WriteHermesId);
-        services.AddJobHandler<PipedriveClearHermesId>(PipedriveJobs.ClearHermesId);
+        services.AddJobHandler<SyncCompanyHandler, SyncCompany>();
+        services.AddJobHandler<SyncMeetingHandler, SyncMeeting>();
+        services.AddJobHandler<UpdateMeetingHandler, UpdateMeeting>();
+        services.AddJobHandler<PurgeCompanyHandler, PurgeCompany>();
+        services.AddJobHandler<WriteHermesIdHandler, WriteHermesId>();
+        services.AddJobHandler<ClearHermesIdHandler, ClearHermesId>();
         services.AddSingleton<PipedriveReconcile>();
         services.AddSingleton<PipedriveImportSetup>();
         return services;

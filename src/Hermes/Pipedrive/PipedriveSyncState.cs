@@ -134,10 +134,7 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
     async Task TellTc2Async(HermesDb db, int companyId, CancellationToken ct)
     {
         if (!await db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct)) return;
-        var key = PipedriveJobs.Key(companyId);
-        if (await db.Jobs.AnyAsync(j => j.Kind == Tc2Jobs.UpdateClient && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
-        jobs.EnqueueTc2Update(db, companyId);
-        await db.SaveChangesAsync(ct);
+        await jobs.EnqueueUnlessWaitingAsync(db, new UpdateTc2Client(companyId), ct);
     }
 
     /// <summary>Whether another row than <paramref name="hermesId"/> is linked to this Pipedrive object.</summary>

@@ -364,7 +364,7 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         company.PdOrgId = null;
         var changed = db.ChangeTracker.HasChanges() || deleted > 0;
         if (orgId is not null || personIds.Count > 0 || dealIds.Count > 0)
-            jobs.Enqueue(db, PipedriveJobs.PurgeCompany, new PipedrivePurge.Payload(company.Id, orgId, personIds, dealIds), PipedriveJobs.Key(company.Id));
+            jobs.Enqueue(db, new PurgeCompany(company.Id, orgId, personIds, dealIds));
         await db.SaveChangesAsync(ct);
         return changed;
     }
@@ -376,22 +376,9 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         || await db.Deals.AnyAsync(d => d.CompanyId == company.Id && d.PdDealId == null && d.Status == Deal.StatusOpen, ct);
 
     /// <summary>Queues the company's Pipedrive sync unless one is already waiting (it will read the latest rows when it runs).</summary>
-    async Task QueueSyncAsync(int companyId, CancellationToken ct)
-    {
-        var key = PipedriveJobs.Key(companyId);
-        if (db.Jobs.Local.Any(j => j.Kind == PipedriveJobs.SyncCompany && j.OrderingKey == key && j.Status == Job.Pending)) return;
-        if (await db.Jobs.AnyAsync(j => j.Kind == PipedriveJobs.SyncCompany && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
-        jobs.EnqueueCompanySync(db, companyId);
-        await db.SaveChangesAsync(ct);
-    }
+    Task QueueSyncAsync(int companyId, CancellationToken ct) => jobs.EnqueueUnlessWaitingAsync(db, new SyncCompany(companyId), ct);
 
-    async Task QueueRefreshAsync(int cligencyId, CancellationToken ct)
-    {
-        var key = $"tc2_client:{cligencyId}";
-        if (await db.Jobs.AnyAsync(j => j.Kind == Tc2Jobs.RefreshClient && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
-        jobs.Enqueue(db, Tc2Jobs.RefreshClient, new Tc2Jobs.ClientJob(cligencyId), key);
-        await db.SaveChangesAsync(ct);
-    }
+    Task QueueRefreshAsync(int cligencyId, CancellationToken ct) => jobs.EnqueueUnlessWaitingAsync(db, new RefreshTc2Client(cligencyId), ct);
 
     static string? Truncate(string? s, int max = 255)
     {

@@ -178,7 +178,7 @@ public class SyncRateLimitTests : Tc2Test
                 var company = new Hermes.Domain.Company { Name = $"Tutors {i}", PdOrgId = (int)org, Tc2Status = "active", SalesPersonId = Sales.Id, Created = Now };
                 db.Companies.Add(company);
                 await db.SaveChangesAsync();
-                queue.EnqueueCompanySync(db, company.Id);
+                queue.Enqueue(db, new SyncCompany(company.Id));
             }
             await db.SaveChangesAsync();
         }

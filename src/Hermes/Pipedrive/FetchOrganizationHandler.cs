@@ -12,15 +12,9 @@ namespace Hermes.Pipedrive;
 /// without asking Pipedrive. If Pipedrive doesn't know it either, the webhook is left as ignored and waits for an event
 /// of that organization (a delete or merge that arrives later replays it).
 /// </summary>
-public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookProcessor processor, IDbContextFactory<HermesDb> dbs) : JobHandler<PipedriveFetch.Payload>
+public sealed class FetchOrganizationHandler(PipedriveClient pipedrive, PipedriveWebhookProcessor processor, IDbContextFactory<HermesDb> dbs) : JobHandler<FetchOrganization>
 {
-    public const string Kind = "pipedrive.fetch_organization";
-
-    public sealed record Payload(int OrgId, long WebhookId);
-
-    public static string Key(int orgId) => $"pdorg:{orgId}";
-
-    protected override async Task RunAsync(Payload payload, CancellationToken ct)
+    protected override async Task RunAsync(FetchOrganization payload, CancellationToken ct)
     {
         bool known;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -56,7 +50,7 @@ public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookPr
     /// Pipedrive answered 404: park the webhook until an event for the organization arrives, under the organization's
     /// lock so that event either sees it parked or has been applied already (then true: replay it now).
     /// </summary>
-    async Task<bool> WaitForOrganizationAsync(Payload payload, CancellationToken ct)
+    async Task<bool> WaitForOrganizationAsync(FetchOrganization payload, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
