@@ -1,4 +1,5 @@
 using Hermes.Jobs;
+using Hermes.Pipedrive.Inbound;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Hermes.Pipedrive;
@@ -11,6 +12,10 @@ public static class PipedriveSetup
         services.AddHttpClient<PipedriveClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<IJobErrorPolicy, PipedriveErrorPolicy>();
         services.AddScoped<PipedriveInbound>();
+        services.AddScoped<Organizations>();
+        services.AddScoped<Persons>();
+        services.AddScoped<Deals>();
+        services.AddScoped<PipelinesAndStages>();
         services.AddSingleton<PipedriveWebhookProcessor>();
         services.AddJobHandler<FetchOrganizationHandler, FetchOrganization>();
         return services;

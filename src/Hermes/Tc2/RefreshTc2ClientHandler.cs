@@ -34,29 +34,18 @@ public sealed class RefreshTc2ClientHandler(Tc2Client tc2, IServiceProvider serv
             return;
         }
 
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
-            var inbound = scope.ServiceProvider.GetRequiredService<Tc2Inbound>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            var outcome = await ResilientTransaction.RunAsync(services, attempts: 5, async (scope, db) =>
             {
                 await Tc2EventOrder.LockClientAsync(db, client.Id, ct);
-                var result = await inbound.ApplyClientAsync(client, createDeal: true, ct);
-                await tx.CommitAsync(ct);
-                log.LogInformation("TC2 client {Client} refreshed: {Result}", client.Id, result);
-                return;
-            }
-            catch (Tc2EventException e)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-                throw new PermanentJobFailureException($"TC2 client {client.Id} not applied: {e.Message}", e);
-            }
-            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-            }
+                return await scope.GetRequiredService<Tc2Inbound>().ApplyClientAsync(client, createDeal: true, ct);
+            }, ct);
+            log.LogInformation("TC2 client {Client} refreshed: {Result}", client.Id, outcome.Text);
+        }
+        catch (Tc2EventException e)
+        {
+            throw new PermanentJobFailureException($"TC2 client {client.Id} not applied: {e.Message}", e);
         }
     }
 }

@@ -40,24 +40,24 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
     static readonly HashSet<string> NotOwnedByTc2 = ["id", "name", "sales_person", "sales_person_id", "pd_org_id", "created"];
 
     /// <summary>Applies one webhook event; returns what happened (starting "ignored" when nothing was done).</summary>
-    public async Task<string> ApplyEventAsync(Tc2Event e, CancellationToken ct)
+    public async Task<EventOutcome> ApplyEventAsync(Tc2Event e, CancellationToken ct)
     {
         switch (e.Model)
         {
             case "Client" when e.Action == Tc2Event.AgreeTerms:
-                return "ignored: AGREE_TERMS events are not used";
+                return EventOutcome.Ignored("AGREE_TERMS events are not used");
             case "Client" when e.Subject["meta_agency"] is JsonObject:
                 return await ApplyClientAsync(Tc2Cligency.Parse(e.Subject), createDeal: true, ct);
             case "Client" when e.Action == Tc2Event.DeletedAClient:
-                return e.SubjectId is { } deletedId ? await DeleteClientAsync(deletedId, ct) : "ignored: a deleted client without an id";
+                return e.SubjectId is { } deletedId ? await DeleteClientAsync(deletedId, ct) : EventOutcome.Ignored("a deleted client without an id");
             case "Client":
-                return "ignored: a client without an agency";
+                return EventOutcome.Ignored("a client without an agency");
             case "Invoice":
-                if (Tc2Json.Int((e.Subject["client"] as JsonObject)?["id"]) is not { } clientId) return "ignored: an invoice without a client";
+                if (Tc2Json.Int((e.Subject["client"] as JsonObject)?["id"]) is not { } clientId) return EventOutcome.Ignored("an invoice without a client");
                 await QueueRefreshAsync(clientId, ct);
-                return $"client {clientId} will be read again from TC2";
+                return EventOutcome.Applied($"client {clientId} will be read again from TC2");
             default:
-                return $"ignored: Hermes does not use TC2 {e.Model ?? "unknown"} events";
+                return EventOutcome.Ignored($"Hermes does not use TC2 {e.Model ?? "unknown"} events");
         }
     }
 
@@ -65,7 +65,7 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
     /// Creates or updates the Company (and its contacts, and maybe a deal) from a TC2 client, then queues the
     /// Pipedrive sync or purge when something changed. Used for webhooks and for clients read from TC2.
     /// </summary>
-    public async Task<string> ApplyClientAsync(Tc2Cligency client, bool createDeal, CancellationToken ct)
+    public async Task<EventOutcome> ApplyClientAsync(Tc2Cligency client, bool createDeal, CancellationToken ct)
     {
         var agency = client.MetaAgency ?? throw new Tc2EventException("meta_agency", "the client has no agency");
         var fields = await CustomFieldMap.LoadAsync(db, ct);
@@ -140,16 +140,16 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         }
 
         var what = isNew ? $"company {company.Id} created" : changed ? $"company {company.Id} updated" : $"company {company.Id} unchanged";
-        return notes.Count == 0 ? what : $"{what} ({string.Join("; ", notes)})";
+        return EventOutcome.Applied(notes.Count == 0 ? what : $"{what} ({string.Join("; ", notes)})");
     }
 
-    async Task<string> DeleteClientAsync(int cligencyId, CancellationToken ct)
+    async Task<EventOutcome> DeleteClientAsync(int cligencyId, CancellationToken ct)
     {
         var company = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.Tc2CligencyId == cligencyId, ct);
-        if (company is null) return $"ignored: no company has tc2_cligency_id {cligencyId}";
+        if (company is null) return EventOutcome.Ignored($"no company has tc2_cligency_id {cligencyId}");
         // Contacts, deals, their meetings and custom field values go with it (the database cascades). Pipedrive is not told.
         await db.Companies.Where(c => c.Id == company.Id).ExecuteDeleteAsync(ct);
-        return $"company {company.Id} deleted";
+        return EventOutcome.Applied($"company {company.Id} deleted");
     }
 
     async Task<Admin?> AdminAsync(int tc2AdminId, CancellationToken ct) =>
