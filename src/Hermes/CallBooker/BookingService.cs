@@ -3,6 +3,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Pipedrive;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations;
 
 namespace Hermes.CallBooker;
 

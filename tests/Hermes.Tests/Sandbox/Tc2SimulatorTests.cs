@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Hermes.Sandbox;
 using Hermes.Sandbox.Tc2;
 using Hermes.Tests.Sandbox.Support;
 
