@@ -1,6 +1,6 @@
 using Hermes.Jobs;
 using Hermes.Pipedrive.Inbound;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Hermes.Configuration;
 
 namespace Hermes.Pipedrive;
 
@@ -8,7 +8,14 @@ public static class PipedriveSetup
 {
     public static IServiceCollection AddPipedrive(this IServiceCollection services)
     {
-        services.TryAddSingleton<IPipedriveRateLimit, NoPipedriveRateLimit>();
+        // The one rate limiter every Pipedrive request goes through: shared by every Hermes process on PostgreSQL.
+        services.AddSingleton<IPipedriveRateLimit>(sp =>
+        {
+            var settings = sp.GetRequiredService<HermesSettings>();
+            return settings.Database.Kind == DatabaseKind.Postgres
+                ? new SharedPipedriveRateLimit(settings, sp.GetRequiredService<ILogger<SharedPipedriveRateLimit>>())
+                : new InProcessPipedriveRateLimit(settings, sp.GetRequiredService<ILogger<InProcessPipedriveRateLimit>>());
+        });
         services.AddHttpClient<PipedriveClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<IJobErrorPolicy, PipedriveErrorPolicy>();
         services.AddScoped<PipedriveInbound>();

@@ -17,7 +17,7 @@ public sealed class Tc2SimulatorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sim = await SimulatorFixture.StartAsync();
-        _sim.Host.Tc2.PutClient(new Tc2Client
+        _sim.Host.Tc2.PutClient(new SimulatedClient
         {
             Id = 10, FirstName = "Mary", LastName = "Booth", Email = "mary@booth.com", Status = "live",
             Agency = new Tc2Agency

@@ -6,7 +6,7 @@ using Hermes.Tests.Infrastructure;
 using Hermes.Tests.Tc2;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SimClient = Hermes.Sandbox.Tc2.Tc2Client;
+using SimClient = Hermes.Sandbox.Tc2.SimulatedClient;
 using SimRecipient = Hermes.Sandbox.Tc2.Tc2Recipient;
 
 namespace Hermes.Tests.Sync;
