@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations;
 using Hermes.Operations.Input;
+using Hermes.Pipedrive.Inbound;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
@@ -34,43 +35,31 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         return row.Id;
     }
 
-    /// <summary>Applies the event; returns the outcome text. Validation errors propagate (the caller answers 422) after being logged.</summary>
-    public async Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
+    /// <summary>Applies the event; returns its outcome. Validation errors propagate (the caller answers 422) after being logged.</summary>
+    public async Task<EventOutcome> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
     {
-        // Events for one object wait for each other (PipedriveEventOrder.LockAsync), but a write can still lose a race
-        // with another object's event (a unique id taken, a company deleted meanwhile, a deadlock PostgreSQL broke):
-        // the next attempt starts again from what committed.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
-            var inbound = scope.ServiceProvider.GetRequiredService<PipedriveInbound>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            // Events for one object wait for each other (PipedriveEventOrder.LockAsync), but a write can still lose a race
+            // with another object's event (a unique id taken, a company deleted meanwhile, a deadlock PostgreSQL broke):
+            // the next attempt starts again from what committed.
+            var outcome = await ResilientTransaction.RunAsync(services, attempts: 5, async (scope, db) =>
             {
-                var result = await inbound.ProcessAsync(e, webhookId, allowFetch, ct);
-                var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored
-                    : result.StartsWith("waiting", StringComparison.Ordinal) ? WebhookLog.OutcomePending
-                    : WebhookLog.OutcomeProcessed;
+                var outcome = await scope.GetRequiredService<PipedriveInbound>().ProcessAsync(e, webhookId, allowFetch, ct);
                 if (webhookId > 0)
-                    await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
+                    await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome.LogOutcome).SetProperty(w => w.Error, outcome.Text), ct);
                 await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                WebhookTrace.Outcome(outcome);
-                log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, result);
-                return result;
-            }
-            catch (WebhookValidationException v)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-                if (webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
-                WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
-                throw;
-            }
-            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-            }
+                return outcome;
+            }, ct);
+            WebhookTrace.Outcome(outcome.LogOutcome);
+            log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, outcome.Text);
+            return outcome;
+        }
+        catch (WebhookValidationException v)
+        {
+            if (webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
+            WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
+            throw;
         }
     }
 
