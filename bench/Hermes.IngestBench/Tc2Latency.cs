@@ -56,7 +56,7 @@ static class Tc2Latency
         for (var i = 0; i < clients + 5; i++)
         {
             var id = 1000 + i;
-            sims.Tc2.PutClient(new Tc2Client
+            sims.Tc2.PutClient(new SimulatedClient
             {
                 Id = id, FirstName = "Mary", LastName = $"Booth {i}", Email = $"mary{i}@booth.com", Status = "live",
                 Agency = new Tc2Agency { Id = 5000 + i, Name = $"Tutors {i}", Created = DateTimeOffset.UtcNow.AddDays(-1), Website = $"https://tutors{i}.example.com" },

@@ -68,7 +68,7 @@ static async Task Run(Scenario scenario, Args options)
         await using (var db = await dbs.CreateDbContextAsync())
         {
             var queue = hosts[0].Services.GetRequiredService<JobQueue>();
-            foreach (var id in await db.Companies.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync()) queue.EnqueueCompanySync(db, id);
+            foreach (var id in await db.Companies.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync()) queue.Enqueue(db, new SyncCompany(id));
             await db.SaveChangesAsync();
         }
         clock.Restart();

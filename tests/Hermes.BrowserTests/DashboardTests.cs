@@ -93,8 +93,8 @@ public class DashboardTests(BrowserFixture browser)
         await s.AddAsync(new Config { PaygPipelineId = payg.Id });
         var ok = await s.AddAsync(new WebhookLog { Source = "pipedrive", ReceivedAt = now.AddMinutes(-5), Object = "deal", Action = "change", ObjectIds = "77", Outcome = WebhookLog.OutcomeProcessed, Body = "{}" });
         var bad = await s.AddAsync(new WebhookLog { Source = "tc2", ReceivedAt = now.AddMinutes(-1), Object = "Client", Action = "CHANGED_DETAILS", ObjectIds = "12", Outcome = WebhookLog.OutcomeError, Error = "No sales person", Body = "{\"events\":[]}" });
-        await s.AddAsync(new PipedriveObject { Entity = "organization", PdId = 501, DeletedAt = now.AddHours(-1), DeletedReason = "not_found", Tc2CligencyId = 12, CompanyName = "Julies Ltd" });
-        await s.AddAsync(new PipedriveObject { Entity = "organization", PdId = 502, DeletedAt = now.AddHours(-2), DeletedReason = "merged", MergedIntoPdId = 501 });
+        await s.AddAsync(new PipedriveObject { Entity = "organization", PdId = 501, DeletedAt = now.AddHours(-1), DeletedReason = PipedriveDeletion.NotFound, Tc2CligencyId = 12, CompanyName = "Julies Ltd" });
+        await s.AddAsync(new PipedriveObject { Entity = "organization", PdId = 502, DeletedAt = now.AddHours(-2), DeletedReason = PipedriveDeletion.Merged, MergedIntoPdId = 501 });
         await s.SignInAsync();
         var page = s.Page;
 

@@ -61,7 +61,7 @@ public class ScreenshotTests(BrowserFixture browser)
             new WebhookLog { Source = "tc2", ReceivedAt = now.AddMinutes(-9), Object = "Client", Action = "CHANGED_DETAILS", ObjectIds = "7001", Outcome = WebhookLog.OutcomeProcessed, Body = "{}" },
             new WebhookLog { Source = "pipedrive", ReceivedAt = now.AddMinutes(-20), Object = "person", Action = "create", ObjectIds = "4999", Outcome = WebhookLog.OutcomeIgnored, Error = "organization 999 is not a Hermes company", Body = "{}" },
             new WebhookLog { Source = "tc2", ReceivedAt = now.AddMinutes(-42), Object = "Client", Action = "CREATED_A_CLIENT", ObjectIds = "7100", Outcome = WebhookLog.OutcomeError, Error = "no Hermes admin has TC2 admin id 77 (sales_person)", Body = "{}" });
-        db.PipedriveObjects.Add(new PipedriveObject { Entity = "organization", PdId = 3099, DeletedAt = now.AddHours(-5), DeletedReason = "webhook", Tc2CligencyId = 7099, CompanyName = "Old Oak Tutors" });
+        db.PipedriveObjects.Add(new PipedriveObject { Entity = "organization", PdId = 3099, DeletedAt = now.AddHours(-5), DeletedReason = PipedriveDeletion.Webhook, Tc2CligencyId = 7099, CompanyName = "Old Oak Tutors" });
         await db.SaveChangesAsync();
     }
 

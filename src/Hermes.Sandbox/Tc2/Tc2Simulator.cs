@@ -17,7 +17,7 @@ public sealed class Tc2Options
 /// <c>GET /api/clients/</c>, <c>POST /api/clients/</c> (create, or update the client with that <c>user.email</c>,
 /// as hermes_v2 used it) and <c>POST /api/clients/{id}/</c> (update), with Django REST framework's token
 /// authentication and error bodies and Django's redirect for a missing trailing slash. Tests put client records in
-/// with <see cref="PutClient(Tc2Client)"/> and send webhooks through <see cref="Webhooks"/>.
+/// with <see cref="PutClient(SimulatedClient)"/> and send webhooks through <see cref="Webhooks"/>.
 /// </summary>
 public sealed class Tc2Simulator : Simulator, IDisposable
 {
@@ -53,7 +53,7 @@ public sealed class Tc2Simulator : Simulator, IDisposable
         lock (Gate) _admins[admin.Id] = admin;
     }
 
-    public void PutClient(Tc2Client client) => PutClient(client.ToJson());
+    public void PutClient(SimulatedClient client) => PutClient(client.ToJson());
 
     /// <summary>Stores (or replaces) a client record as given; its admins become known admins.</summary>
     public void PutClient(JsonObject client)
@@ -179,7 +179,7 @@ public sealed class Tc2Simulator : Simulator, IDisposable
             if (existing is not null) return Update(existing, body, 200);
             if (body["user"]?["last_name"] is null)
                 return (400, new JsonObject { ["user"] = new JsonObject { ["last_name"] = new JsonArray("This field is required.") } });
-            var client = new Tc2Client
+            var client = new SimulatedClient
             {
                 Id = ++_lastClientId, FirstName = body["user"]?["first_name"]?.GetValue<string>() ?? "",
                 LastName = body["user"]!["last_name"]!.GetValue<string>(), Email = email,
@@ -248,7 +248,7 @@ public sealed class Tc2Simulator : Simulator, IDisposable
                 var existing = list.FirstOrDefault(a => a?["machine_name"]?.GetValue<string>() == machineName);
                 if (value is null) { if (existing is not null) list.Remove(existing); }
                 else if (existing is not null) existing["value"] = value.DeepClone();
-                else list.Add(Tc2Client.ExtraAttr(++_lastAttrId, machineName, value.DeepClone()));
+                else list.Add(SimulatedClient.ExtraAttr(++_lastAttrId, machineName, value.DeepClone()));
             }
         }
         return (successStatus, client.DeepClone());

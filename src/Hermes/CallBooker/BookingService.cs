@@ -3,6 +3,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Pipedrive;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations;
 
 namespace Hermes.CallBooker;
 
@@ -158,9 +159,9 @@ public sealed class BookingService(
         await db.SaveChangesAsync(ct);
         if (newCompany) log.LogInformation("Booking: new company {CompanyId} {CompanyName}", plan.Company.Id, plan.Company.Name);
 
-        if (request.MeetingType == Meeting.TypeSales) queue.EnqueueCompanySync(db, plan.Company.Id);
+        if (request.MeetingType == Meeting.TypeSales) queue.Enqueue(db, new SyncCompany(plan.Company.Id));
         // Support: the meeting's handler brings the organization and person into Pipedrive (no deal), then the activity.
-        queue.EnqueueMeetingSync(db, meeting.Id, plan.Company.Id);
+        queue.Enqueue(db, new SyncMeeting(meeting.Id, plan.Company.Id));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return null;

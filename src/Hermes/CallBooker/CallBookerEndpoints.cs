@@ -5,6 +5,7 @@ using Hermes.Configuration;
 using Hermes.Domain;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations;
 
 namespace Hermes.CallBooker;
 
@@ -85,7 +86,7 @@ public static class CallBookerEndpoints
             .WithDescription("Authorization: token <TC2_API_KEY>. The company is read from TC2 and created when Hermes doesn't have it. " +
                              "express=true makes the booker offer slots from 15 minutes ahead.")
             .Produces<LinkResponse>()
-            .Produces<ApiResults.Detail>(StatusCodes.Status403Forbidden)
+            .Produces<ErrorDetail>(StatusCodes.Status403Forbidden)
             .Produces<ApiResults.StatusMessage>(StatusCodes.Status404NotFound);
 
         group.MapGet("/support-link/validate/", ValidateLinkAsync)
@@ -176,7 +177,7 @@ public static class CallBookerEndpoints
         [FromQuery(Name = "express")] string? express, [FromHeader(Name = "Authorization")] string? authorization,
         HermesDb db, SupportLinks links, SupportCompanyFromTc2 tc2, HermesSettings settings, ILoggerFactory logs, CancellationToken ct)
     {
-        if (!Tc2Authorized(authorization, settings)) return Results.Json(new ApiResults.Detail("Unauthorized key"), statusCode: StatusCodes.Status403Forbidden);
+        if (!Tc2Authorized(authorization, settings)) return Results.Json(new ErrorDetail("Unauthorized key"), statusCode: StatusCodes.Status403Forbidden);
         var errors = new ValidationErrors();
         var adminTc2Id = QueryInt(errors, "tc2_admin_id", tc2AdminId);
         var cligencyId = QueryInt(errors, "tc2_cligency_id", tc2CligencyId);

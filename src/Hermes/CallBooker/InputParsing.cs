@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Hermes.Operations.Input;
+using Hermes.Operations;
 
 namespace Hermes.CallBooker;
 

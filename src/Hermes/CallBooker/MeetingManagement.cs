@@ -3,6 +3,7 @@ using Hermes.Domain;
 using Hermes.Jobs;
 using Hermes.Pipedrive;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations;
 
 namespace Hermes.CallBooker;
 
@@ -203,7 +204,7 @@ public sealed class MeetingManagement(
         history.MeetingId = meetingId;
         history.Created = Now;
         db.MeetingChanges.Add(history);
-        queue.EnqueueMeetingUpdate(db, meetingId, meeting.Contact!.CompanyId);
+        queue.Enqueue(db, new UpdateMeeting(meetingId, meeting.Contact!.CompanyId));
         await db.SaveChangesAsync(CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }

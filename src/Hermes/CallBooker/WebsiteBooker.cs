@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Hermes.Configuration;
 using Hermes.Domain;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations;
 
 namespace Hermes.CallBooker;
 

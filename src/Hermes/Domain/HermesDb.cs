@@ -136,7 +136,12 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
         b.Entity<Job>().ToTable("hermes_job");
         b.Entity<WebhookLog>().ToTable("hermes_webhook");
         b.Entity<DataProtectionKey>().ToTable("hermes_data_protection_key");
-        b.Entity<PipedriveObject>(e => { e.ToTable("pipedrive_object"); e.HasKey(o => new { o.Entity, o.PdId }); });
+        b.Entity<PipedriveObject>(e =>
+        {
+            e.ToTable("pipedrive_object");
+            e.HasKey(o => new { o.Entity, o.PdId });
+            e.Property(o => o.DeletedReason).HasConversion(new ValueConverter<PipedriveDeletion, string>(r => DeletionText(r), s => DeletionOf(s)));
+        });
         b.Entity<PipedriveWaitingWebhook>(e => { e.ToTable("pipedrive_waiting_webhook"); e.HasKey(w => new { w.OrgPdId, w.WebhookId }); });
         b.Entity<Tc2ClientEvent>(e => { e.ToTable("tc2_client_event"); e.HasKey(t => t.CligencyId); e.Property(t => t.CligencyId).ValueGeneratedNever(); });
 
@@ -145,6 +150,9 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
             foreach (var property in entity.GetProperties())
                 property.SetColumnName(Hermes.CustomFields.FieldAccess.SnakeCase(property.Name));
     }
+
+    static string DeletionText(PipedriveDeletion reason) => reason == PipedriveDeletion.NotFound ? "not_found" : reason.ToString().ToLowerInvariant();
+    static PipedriveDeletion DeletionOf(string text) => text == "not_found" ? PipedriveDeletion.NotFound : Enum.Parse<PipedriveDeletion>(text, ignoreCase: true);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder c)
     {

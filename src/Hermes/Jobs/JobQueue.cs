@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hermes.Configuration;
 using Hermes.Domain;
+using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Jobs;
 
@@ -13,6 +14,25 @@ public sealed class JobQueue(TimeProvider clock, HermesSettings settings, JobSig
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Queues a job of a declared kind (<see cref="IJob{TSelf}"/>): its kind and ordering key come with it.</summary>
+    public Job Enqueue<TJob>(HermesDb db, TJob job, TimeSpan? delay = null) where TJob : IJob<TJob> =>
+        Enqueue(db, TJob.Kind, job, job.OrderingKey(), delay);
+
+    /// <summary>
+    /// Queues the job unless one of its kind is already waiting under the same ordering key (it will read the latest
+    /// rows when it runs); saves when it queued. False when one was waiting.
+    /// </summary>
+    public async Task<bool> EnqueueUnlessWaitingAsync<TJob>(HermesDb db, TJob job, CancellationToken ct) where TJob : IJob<TJob>
+    {
+        var (kind, key) = (TJob.Kind, job.OrderingKey());
+        if (db.Jobs.Local.Any(j => j.Kind == kind && j.OrderingKey == key && j.Status == Job.Pending)) return false;
+        if (await db.Jobs.AnyAsync(j => j.Kind == kind && j.OrderingKey == key && j.Status == Job.Pending, ct)) return false;
+        Enqueue(db, job);
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Queues a job by its kind's name and a payload (for tests and tools that hold no payload type).</summary>
     public Job Enqueue(HermesDb db, string kind, object payload, string? orderingKey = null, TimeSpan? delay = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;

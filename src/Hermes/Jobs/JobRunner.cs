@@ -8,7 +8,7 @@ namespace Hermes.Jobs;
 /// <summary>Claims a job, runs its handler in a fresh DI scope and records the outcome.</summary>
 public sealed class JobRunner(
     JobStore store, IServiceScopeFactory scopes, JobHandlerRegistry registry, HermesSettings settings, ILogger<JobRunner> log,
-    ErrorReports errors, RecurringJobs recurring)
+    ErrorReports errors, RecurringJobs recurring, JobErrorPolicies policies)
 {
     public TimeSpan Lease => TimeSpan.FromSeconds(settings.Jobs.LeaseSeconds);
 
@@ -69,12 +69,6 @@ public sealed class JobRunner(
                 outcome = "done";
                 log.LogInformation("Job {JobId} {JobKind} done", job.Id, job.Kind);
             }
-            catch (RetryJobLaterException e)
-            {
-                await store.RescheduleAsync(job, e.Delay, e.Message, CancellationToken.None);
-                outcome = "postponed";
-                log.LogWarning("Job {JobId} {JobKind} postponed {Delay}: {Reason}", job.Id, job.Kind, e.Delay, e.Message);
-            }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // Shutting down: give the job back untouched so another process (or the next start) runs it.
@@ -82,10 +76,18 @@ public sealed class JobRunner(
                 outcome = "returned";
                 log.LogWarning("Job {JobId} {JobKind} returned to the queue at shutdown", job.Id, job.Kind);
             }
-            catch (Exception e)
+            catch (Exception thrown) when (policies.Classify(thrown) is JobFailure.Postpone later)
             {
+                await store.RescheduleAsync(job, later.Delay, later.Reason, CancellationToken.None);
+                outcome = "postponed";
+                log.LogWarning("Job {JobId} {JobKind} postponed {Delay}: {Reason}", job.Id, job.Kind, later.Delay, later.Reason);
+            }
+            catch (Exception thrown)
+            {
+                // A client's error its policy gives up on is recorded as the queue's own permanent failure.
+                var permanent = policies.Classify(thrown) is JobFailure.GiveUp;
+                var e = permanent && thrown is not PermanentJobFailureException ? new PermanentJobFailureException(thrown.Message, thrown) : thrown;
                 error = e;
-                var permanent = e is PermanentJobFailureException;
                 var forGood = permanent || job.Attempts >= job.MaxAttempts;
                 var recorded = await store.FailAttemptAsync(job, Describe(e), permanent, CancellationToken.None);
                 outcome = forGood ? "failed" : "retry";

@@ -13,11 +13,17 @@ public static class JobsSetup
         services.AddSingleton<JobHandlerRegistry>();
         services.AddSingleton<RecurringJobs>();
         services.AddSingleton<JobMaintenance>();
+        services.AddSingleton<JobErrorPolicies>();
         services.AddHostedService<JobWorker>();
         return services;
     }
 
-    /// <summary>Registers a handler for its job kind.</summary>
+    /// <summary>Registers the handler of a declared job kind.</summary>
+    public static IServiceCollection AddJobHandler<THandler, TJob>(this IServiceCollection services)
+        where THandler : JobHandler<TJob> where TJob : IJob<TJob> =>
+        services.AddJobHandler<THandler>(TJob.Kind);
+
+    /// <summary>Registers a handler for a job kind by name.</summary>
     public static IServiceCollection AddJobHandler<THandler>(this IServiceCollection services, string kind) where THandler : class, IJobHandler
     {
         services.AddScoped<THandler>();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Operations.Input;
 using Hermes.Pipedrive;
+using Hermes.Pipedrive.Inbound;
 using Hermes.Tc2;
 using Microsoft.EntityFrameworkCore;
 
@@ -81,7 +82,7 @@ public sealed class WebhookReplay(IDbContextFactory<HermesDb> dbs, IServiceProvi
         try
         {
             var result = await inbound.ProcessAsync(e, row.Id, allowFetch: true, ct);
-            return new Outcome(row.Id, row, row.Outcome, OutcomeOf(result), result);
+            return new Outcome(row.Id, row, row.Outcome, result.LogOutcome, result.Text);
         }
         catch (WebhookValidationException v)
         {
@@ -120,7 +121,7 @@ public sealed class WebhookReplay(IDbContextFactory<HermesDb> dbs, IServiceProvi
         try
         {
             var result = await inbound.ApplyEventAsync(e, ct);
-            return new Outcome(row.Id, row, row.Outcome, OutcomeOf(result), result);
+            return new Outcome(row.Id, row, row.Outcome, result.LogOutcome, result.Text);
         }
         catch (Exception ex) when (ex is Tc2EventException or Tc2PayloadException)
         {
@@ -138,10 +139,4 @@ public sealed class WebhookReplay(IDbContextFactory<HermesDb> dbs, IServiceProvi
         var after = await db.WebhookLogs.AsNoTracking().SingleAsync(w => w.Id == before.Id, ct);
         return new Outcome(before.Id, before, before.Outcome, after.Outcome, after.Error ?? "");
     }
-
-    /// <summary>The log outcome a result text stands for, as the processors decide it.</summary>
-    static string OutcomeOf(string result) =>
-        result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored
-        : result.StartsWith("waiting", StringComparison.Ordinal) ? WebhookLog.OutcomePending
-        : WebhookLog.OutcomeProcessed;
 }

@@ -4,15 +4,13 @@ using System.Text.Json.Nodes;
 using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Operations.Input;
+using Hermes.Operations;
 
 namespace Hermes.Pipedrive;
 
 public static class PipedriveEndpoints
 {
     public sealed record Ok(string Status = "ok");
-    public sealed record ErrorDetail(string Detail);
-    public sealed record FieldError(string[] Loc, string Msg, string Type);
-    public sealed record ValidationErrors(FieldError[] Detail);
 
     /// <summary>
     /// <c>POST /pipedrive/callback/</c>: Pipedrive webhooks v1 and v2. Authenticated with HTTP Basic; stored and applied
@@ -66,7 +64,7 @@ public static class PipedriveEndpoints
             }
             catch (WebhookValidationException v)
             {
-                return TypedResults.UnprocessableEntity(new ValidationErrors([new FieldError([v.Field], v.Message, "value_error")]));
+                return TypedResults.UnprocessableEntity(new FieldErrors([new FieldError([v.Field], v.Message, "value_error")]));
             }
             return TypedResults.Ok(new Ok());
         })
@@ -77,7 +75,7 @@ public static class PipedriveEndpoints
         .Produces<Ok>()
         .Produces<ErrorDetail>(400)
         .Produces<ErrorDetail>(401)
-        .Produces<ValidationErrors>(422);
+        .Produces<FieldErrors>(422);
         return app;
     }
 

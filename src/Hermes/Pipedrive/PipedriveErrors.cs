@@ -1,9 +1,11 @@
 using System.Net;
-using Hermes.Jobs;
 
 namespace Hermes.Pipedrive;
 
-/// <summary>Pipedrive answered with an error. Decisions are taken on <see cref="Status"/>, never on the message text.</summary>
+/// <summary>
+/// Pipedrive answered with an error. Decisions are taken on <see cref="Status"/>, never on the message text; what a job
+/// does about each is <see cref="PipedriveErrorPolicy"/>.
+/// </summary>
 public class PipedriveException(HttpStatusCode status, string method, string path, string body)
     : Exception($"Pipedrive {method} {path} answered {(int)status}: {Truncate(body)}")
 {
@@ -18,7 +20,10 @@ public sealed class PipedriveGoneException(HttpStatusCode status, string method,
     : PipedriveException(status, method, path, body);
 
 /// <summary>429, or Cloudflare's 403 page that Pipedrive serves to clients that keep going after a 429: wait and try again.</summary>
-public sealed class PipedriveRateLimitedException(TimeSpan retryAfter, string reason) : RetryJobLaterException(retryAfter, reason);
+public sealed class PipedriveRateLimitedException(TimeSpan retryAfter, string reason) : Exception(reason)
+{
+    public TimeSpan Delay { get; } = retryAfter;
+}
 
 /// <summary>A 2xx with an empty or non-JSON body, which Pipedrive sometimes sends: retried like any transient failure.</summary>
 public sealed class PipedriveEmptyResponseException(string method, string path, int status)

@@ -13,7 +13,7 @@ namespace Hermes.Pipedrive;
 ///   organization, so that it and that organization's merge or delete cannot miss each other;</item>
 /// <item>a person or deal follows its organization through merges to the survivor; one that names an organization
 ///   Pipedrive deleted goes the way the delete took that organization's contacts and deals; one that names an
-///   organization Hermes doesn't know waits for it (<see cref="PipedriveFetch"/>), and if Pipedrive no longer has it
+///   organization Hermes doesn't know waits for it (<see cref="FetchOrganizationHandler"/>), and if Pipedrive no longer has it
 ///   either, waits in <c>pipedrive_waiting_webhook</c> until that organization's own delete or merge arrives;</item>
 /// <item>a deal follows its person through merges the same way.</item>
 /// </list>
@@ -133,7 +133,7 @@ public static class PipedriveEventOrder
         if (pdOrgIds.Count == 0) return;
         var waiting = await db.PipedriveWaitingWebhooks.Where(w => pdOrgIds.Contains(w.OrgPdId)).OrderBy(w => w.WebhookId).ToListAsync(ct);
         foreach (var w in waiting)
-            jobs.Enqueue(db, PipedriveFetch.Kind, new PipedriveFetch.Payload(w.OrgPdId, w.WebhookId), PipedriveFetch.Key(w.OrgPdId));
+            jobs.Enqueue(db, new FetchOrganization(w.OrgPdId, w.WebhookId));
         db.PipedriveWaitingWebhooks.RemoveRange(waiting);
     }
 }

@@ -194,7 +194,7 @@ public sealed class PipedriveReconcile(
                     Pipedrive = what,
                     Hermes = $"{kind.Noun} {owner.Id}",
                     Repair = $"rewrite hermes_id to {owner.Id} (pipedrive.write_hermes_id)",
-                    Apply = c => QueueAsync(PipedriveJobs.WriteHermesId, new PipedriveJobs.HermesIdJob(kind.ObjectType, owner.Id, owner.CompanyId), owner.CompanyId, c),
+                    Apply = c => QueueAsync(new WriteHermesId(kind.ObjectType, owner.Id, owner.CompanyId), c),
                 });
                 continue;
             }
@@ -212,7 +212,7 @@ public sealed class PipedriveReconcile(
                 Pipedrive = what,
                 Hermes = $"{kind.Noun} {claimed.Id}",
                 Repair = $"clear its hermes_id (pipedrive.clear_hermes_id) so it cannot take the link; merge it into {kind.Entity} {linkedTo} in Pipedrive if it is the same",
-                Apply = c => QueueAsync(PipedriveJobs.ClearHermesId, new PipedriveJobs.ClearHermesIdJob(kind.ObjectType, o.Id, claimed.Id, claimed.CompanyId), claimed.CompanyId, c),
+                Apply = c => QueueAsync(new ClearHermesId(kind.ObjectType, o.Id, claimed.Id, claimed.CompanyId), c),
             });
         }
         return findings;
@@ -251,14 +251,14 @@ public sealed class PipedriveReconcile(
         ["previous"] = new JsonObject { ["id"] = absorbed },
     });
 
-    /// <summary>Queues a job for the company's ordering key, unless the same one is already waiting.</summary>
-    async Task<string> QueueAsync(string kind, object payload, int companyId, CancellationToken ct)
+    /// <summary>Queues a job, unless the same one is already waiting.</summary>
+    async Task<string> QueueAsync<TJob>(TJob payload, CancellationToken ct) where TJob : IJob<TJob>
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var text = System.Text.Json.JsonSerializer.Serialize(payload, payload.GetType(), JobQueue.Json);
+        var (kind, text) = (TJob.Kind, System.Text.Json.JsonSerializer.Serialize(payload, JobQueue.Json));
         var waiting = await db.Jobs.Where(j => j.Kind == kind && j.Payload == text && j.Status == Job.Pending).Select(j => (long?)j.Id).FirstOrDefaultAsync(ct);
         if (waiting is { } id) return $"already queued (job {id})";
-        var job = jobs.Enqueue(db, kind, payload, PipedriveJobs.Key(companyId));
+        var job = jobs.Enqueue(db, payload);
         await db.SaveChangesAsync(ct);
         return $"queued job {job.Id}";
     }

@@ -45,8 +45,7 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
     async Task<PipedriveObject?> DeletedOnPurposeAsync(string entity, System.Linq.Expressions.Expression<Func<PipedriveObject, bool>> match, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.PipedriveObjects.AsNoTracking()
-            .Where(o => o.Entity == entity && o.DeletedAt != null && o.DeletedReason != "merged").Where(match)
+        return await db.PipedriveObjects.AsNoTracking().Where(o => o.Entity == entity).DeletedOnPurpose().Where(match)
             .OrderByDescending(o => o.DeletedAt).FirstOrDefaultAsync(ct);
     }
 
@@ -54,16 +53,9 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
     public async Task RecordNotFoundAsync(string entity, int pdId, Company? company, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var state = await db.PipedriveObjects.FirstOrDefaultAsync(o => o.Entity == entity && o.PdId == pdId, ct);
-        if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
-        if (state.DeletedAt is not null) return;
-        state.DeletedAt = clock.GetUtcNow().UtcDateTime;
-        state.DeletedReason = "not_found";
-        if (entity == PipedriveObject.Organization)
-        {
-            state.Tc2CligencyId = company?.Tc2CligencyId;
-            state.CompanyName = company?.Name;
-        }
+        var organizationOf = entity == PipedriveObject.Organization ? company : null;
+        if (!await PipedriveObject.MarkDeletedAsync(db, entity, pdId, PipedriveDeletion.NotFound, clock.GetUtcNow().UtcDateTime, ct, company: organizationOf))
+            return;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -142,10 +134,7 @@ public sealed class PipedriveSyncState(IDbContextFactory<HermesDb> dbs, TimeProv
     async Task TellTc2Async(HermesDb db, int companyId, CancellationToken ct)
     {
         if (!await db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct)) return;
-        var key = PipedriveJobs.Key(companyId);
-        if (await db.Jobs.AnyAsync(j => j.Kind == Tc2Jobs.UpdateClient && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
-        jobs.EnqueueTc2Update(db, companyId);
-        await db.SaveChangesAsync(ct);
+        await jobs.EnqueueUnlessWaitingAsync(db, new UpdateTc2Client(companyId), ct);
     }
 
     /// <summary>Whether another row than <paramref name="hermesId"/> is linked to this Pipedrive object.</summary>

@@ -80,7 +80,7 @@ public static class PipedriveValues
 
     static string? Text(object value) => value switch
     {
-        string s when LooksLikeJsonObject(s) => PythonJson(JsonNode.Parse(s)),
+        string s when LooksLikeJsonObject(s) => Hermes.Sandbox.PythonJson.Serialize(JsonNode.Parse(s)),
         string s => s,
         bool b => b ? "True" : "False",
         DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
@@ -138,82 +138,4 @@ public static class PipedriveValues
         },
         _ => null,
     };
-
-    /// <summary>
-    /// JSON as Python's <c>json.dumps</c> writes it (<c>", "</c> and <c>": "</c>, non-ASCII escaped): how hermes_v2 put
-    /// the signup questionnaire into Pipedrive, so the text there stays comparable.
-    /// </summary>
-    public static string PythonJson(JsonNode? node)
-    {
-        var sb = new StringBuilder();
-        Write(node, sb);
-        return sb.ToString();
-
-        static void Write(JsonNode? n, StringBuilder sb)
-        {
-            switch (n)
-            {
-                case null:
-                    sb.Append("null");
-                    break;
-                case JsonObject o:
-                    sb.Append('{');
-                    var first = true;
-                    foreach (var (k, v) in o)
-                    {
-                        if (!first) sb.Append(", ");
-                        first = false;
-                        String(k, sb);
-                        sb.Append(": ");
-                        Write(v, sb);
-                    }
-                    sb.Append('}');
-                    break;
-                case JsonArray a:
-                    sb.Append('[');
-                    for (var i = 0; i < a.Count; i++)
-                    {
-                        if (i > 0) sb.Append(", ");
-                        Write(a[i], sb);
-                    }
-                    sb.Append(']');
-                    break;
-                case JsonValue v when v.GetValueKind() == JsonValueKind.String:
-                    String(v.GetValue<string>(), sb);
-                    break;
-                case JsonValue v when v.GetValueKind() == JsonValueKind.True:
-                    sb.Append("true");
-                    break;
-                case JsonValue v when v.GetValueKind() == JsonValueKind.False:
-                    sb.Append("false");
-                    break;
-                default:
-                    sb.Append(n.ToJsonString());
-                    break;
-            }
-        }
-
-        static void String(string s, StringBuilder sb)
-        {
-            sb.Append('"');
-            foreach (var c in s)
-            {
-                switch (c)
-                {
-                    case '"': sb.Append("\\\""); break;
-                    case '\\': sb.Append("\\\\"); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    case '\b': sb.Append("\\b"); break;
-                    case '\f': sb.Append("\\f"); break;
-                    default:
-                        if (c < 0x20 || c > 0x7e) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        else sb.Append(c);
-                        break;
-                }
-            }
-            sb.Append('"');
-        }
-    }
 }

@@ -74,6 +74,12 @@ public sealed class PipedriveObjectData(Dictionary<string, JsonNode?> fields)
 /// <summary>The payload was not a Pipedrive webhook Hermes can read; the message says why (answered 400).</summary>
 public sealed class InvalidWebhookException(string message) : Exception(message);
 
+/// <summary>A field of a webhook names something that must exist in Hermes and doesn't (answered 422, FastAPI's shape).</summary>
+public sealed class WebhookValidationException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
 public static class PipedriveWebhookParser
 {
     /// <summary>A person's every email and phone (<c>email</c>/<c>phone</c> hold the primary one), as lists of strings.</summary>

@@ -4,6 +4,7 @@ using Hermes.Configuration;
 using Hermes.Domain;
 using Hermes.Operations;
 using Hermes.Operations.Input;
+using Hermes.Pipedrive.Inbound;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hermes.Pipedrive;
@@ -38,10 +39,10 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
 
     /// <summary>
     /// Stores the webhook and applies it in the same transaction (PostgreSQL; on SQLite stored, then applied); returns the
-    /// outcome text. A validation error (the caller answers 422) or a failure is stored with the webhook as rejected or
-    /// error, then propagates.
+    /// outcome. A validation error (the caller answers 422) or a failure is stored with the webhook as rejected or error,
+    /// then propagates.
     /// </summary>
-    public async Task<string> StoreAndProcessAsync(string body, PipedriveEvent e, CancellationToken ct)
+    public async Task<EventOutcome> StoreAndProcessAsync(string body, PipedriveEvent e, CancellationToken ct)
     {
         if (!postgres)
         {
@@ -68,60 +69,57 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
         }
     }
 
-    /// <summary>Applies the event of a stored webhook (or none: 0); returns the outcome text. Validation errors propagate (the caller answers 422) after being logged.</summary>
-    public Task<string> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct) =>
-        RunAsync(e, body: null, new StrongBox<long>(), webhookId, allowFetch, ct);
+    /// <summary>Applies the event of a stored webhook (or none: 0); returns its outcome. Validation errors propagate (the caller answers 422) after being logged.</summary>
+    public async Task<EventOutcome> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
+    {
+        try
+        {
+            return await RunAsync(e, body: null, new StrongBox<long>(), webhookId, allowFetch, ct);
+        }
+        catch (WebhookValidationException v)
+        {
+            if (webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
+            throw;
+        }
+    }
 
     /// <summary>With a body, the webhook is stored in the transaction too; <paramref name="storedId"/> keeps its id across attempts.</summary>
-    async Task<string> RunAsync(PipedriveEvent e, string? body, StrongBox<long> storedId, long webhookId, bool allowFetch, CancellationToken ct)
+    async Task<EventOutcome> RunAsync(PipedriveEvent e, string? body, StrongBox<long> storedId, long webhookId, bool allowFetch, CancellationToken ct)
     {
-        // Events for one object wait for each other (PipedriveEventOrder.LockAsync), but a write can still lose a race
-        // with another object's event (a unique id taken, a company deleted meanwhile, a deadlock PostgreSQL broke):
-        // the next attempt starts again from what committed.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
-            // A failed save rolls the whole transaction back and retries it: no savepoint around each save is needed.
-            db.Database.AutoSavepointsEnabled = false;
-            var inbound = scope.ServiceProvider.GetRequiredService<PipedriveInbound>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            // Events for one object wait for each other (PipedriveEventOrder.LockAsync), but a write can still lose a race
+            // with another object's event (a unique id taken, a company deleted meanwhile, a deadlock PostgreSQL broke):
+            // the next attempt starts again from what committed. A failed save rolls the whole attempt back, so no
+            // savepoint around each save is needed.
+            var outcome = await ResilientTransaction.RunAsync(services, attempts: 5, async (scope, db) =>
             {
                 WebhookLog? row = null;
+                var id = webhookId;
                 if (body is not null)
                 {
                     db.WebhookLogs.Add(row = NewRow(body, e, WebhookLog.OutcomePending, null));
                     if (storedId.Value > 0) row.Id = storedId.Value;
                     await db.SaveChangesAsync(ct);
-                    webhookId = storedId.Value = row.Id;
+                    id = storedId.Value = row.Id;
                     WebhookTrace.Describe(row.Object, row.Action, row.Id);
                 }
-                var result = await inbound.ProcessAsync(e, webhookId, allowFetch, ct);
-                var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored
-                    : result.StartsWith("waiting", StringComparison.Ordinal) ? WebhookLog.OutcomePending
-                    : WebhookLog.OutcomeProcessed;
+                var outcome = await scope.GetRequiredService<PipedriveInbound>().ProcessAsync(e, id, allowFetch, ct);
                 if (row is not null)
-                    (row.Outcome, row.Error) = (outcome, result);
-                else if (webhookId > 0)
-                    await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
+                    (row.Outcome, row.Error) = (outcome.LogOutcome, outcome.Text);
+                else if (id > 0)
+                    await db.WebhookLogs.Where(w => w.Id == id).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome.LogOutcome).SetProperty(w => w.Error, outcome.Text), ct);
                 await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                WebhookTrace.Outcome(outcome);
-                log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, result);
-                return result;
-            }
-            catch (WebhookValidationException v)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-                if (body is null && webhookId > 0) await RecordAsync(webhookId, WebhookLog.OutcomeRejected, $"{v.Field}: {v.Message}", CancellationToken.None);
-                WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
-                throw;
-            }
-            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-            }
+                return outcome;
+            }, ct, savepoints: false);
+            WebhookTrace.Outcome(outcome.LogOutcome);
+            log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, outcome.Text);
+            return outcome;
+        }
+        catch (WebhookValidationException)
+        {
+            WebhookTrace.Outcome(WebhookLog.OutcomeRejected);
+            throw;
         }
     }
 

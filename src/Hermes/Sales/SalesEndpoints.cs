@@ -5,6 +5,7 @@ using Hermes.CallBooker;
 using Hermes.Domain;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Hermes.Operations;
 
 namespace Hermes.Sales;
 
@@ -35,13 +36,13 @@ public static class SalesEndpoints
                              "rest of the world; none → all of them); the one after the sales person of the newest company on that plan, " +
                              "in id order, wrapping round.")
             .Produces<AdminJson>()
-            .Produces<ApiResults.Detail>(StatusCodes.Status404NotFound)
-            .Produces<ApiResults.Detail>(StatusCodes.Status422UnprocessableEntity);
+            .Produces<ErrorDetail>(StatusCodes.Status404NotFound)
+            .Produces<ErrorDetail>(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/choose-roundrobin/support/", ChooseSupportAsync)
             .WithSummary("The support person the next support company goes to")
             .Produces<AdminJson>()
-            .Produces<ApiResults.Detail>(StatusCodes.Status404NotFound);
+            .Produces<ErrorDetail>(StatusCodes.Status404NotFound);
 
         group.MapGet("/loc/", ([FromHeader(Name = "CF-IPCountry")] string? country) =>
                 new CountryResponse(string.IsNullOrWhiteSpace(country) ? "GB" : country.Trim().ToUpperInvariant()))
@@ -58,7 +59,7 @@ public static class SalesEndpoints
         [FromQuery(Name = "plan")] string? plan, [FromQuery(Name = "country_code")] string? countryCode, HermesDb db, CancellationToken ct)
     {
         if (plan is null || !Company.PricePlans.Contains(plan))
-            return Results.Json(new ApiResults.Detail("Price plan must be one of \"payg,startup,enterprise\""), statusCode: StatusCodes.Status422UnprocessableEntity);
+            return Results.Json(new ErrorDetail("Price plan must be one of \"payg,startup,enterprise\""), statusCode: StatusCodes.Status422UnprocessableEntity);
         if (countryCode is null)
             return ValidationErrors.Single(["query", "country_code"], "missing", "Field required");
 
@@ -84,7 +85,7 @@ public static class SalesEndpoints
         var regional = candidates.Where(coversRegion).ToList();
         if (regional.Count > 0) candidates = regional;
         if (candidates.Count == 0)
-            return Results.Json(new ApiResults.Detail($"No admins found selling the {plan} plan"), statusCode: StatusCodes.Status404NotFound);
+            return Results.Json(new ErrorDetail($"No admins found selling the {plan} plan"), statusCode: StatusCodes.Status404NotFound);
 
         var previous = await db.Companies.AsNoTracking().Where(c => c.PricePlan == plan)
             .OrderByDescending(c => c.Created).ThenByDescending(c => c.Id)
@@ -96,7 +97,7 @@ public static class SalesEndpoints
     {
         var candidates = await db.Admins.AsNoTracking().Where(a => a.IsSupportPerson).OrderBy(a => a.Id).ToListAsync(ct);
         if (candidates.Count == 0)
-            return Results.Json(new ApiResults.Detail("No admins found: nobody is a support person"), statusCode: StatusCodes.Status404NotFound);
+            return Results.Json(new ErrorDetail("No admins found: nobody is a support person"), statusCode: StatusCodes.Status404NotFound);
         var previous = await db.Companies.AsNoTracking().Where(c => c.SupportPersonId != null)
             .OrderByDescending(c => c.Created).ThenByDescending(c => c.Id)
             .Select(c => c.SupportPersonId).FirstOrDefaultAsync(ct);
@@ -142,7 +143,7 @@ public static class SalesEndpoints
     static async Task<IResult> CompaniesAsync(HttpRequest request, HermesDb db, CancellationToken ct)
     {
         if (request.Query.Count == 0)
-            return Results.Json(new ApiResults.Detail("Must provide at least one param"), statusCode: StatusCodes.Status422UnprocessableEntity);
+            return Results.Json(new ErrorDetail("Must provide at least one param"), statusCode: StatusCodes.Status422UnprocessableEntity);
         var errors = new ValidationErrors();
         IQueryable<Company> query = db.Companies.AsNoTracking();
         foreach (var (key, values) in request.Query)

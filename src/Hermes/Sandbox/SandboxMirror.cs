@@ -85,7 +85,7 @@ public sealed class SandboxMirror(PipedriveSimulator pipedrive, Tc2Simulator tc2
         if (admins.FirstOrDefault(a => a.IsSalesPerson && a.Tc2AdminId is not null) is { } sales)
         {
             var person = new Tc2Admin(sales.Tc2AdminId!.Value, sales.FirstName, sales.LastName, sales.Email);
-            tc2.PutClient(new Tc2Client
+            tc2.PutClient(new SimulatedClient
             {
                 Id = 9001, FirstName = "Dana", LastName = "Demo", Email = "dana@demo-tutors.example.com", Status = "prospect",
                 Agency = new Tc2Agency { Id = 9101, Name = "Demo Tutors", Created = time.GetUtcNow().AddDays(-2), Website = "https://demo-tutors.example.com" },

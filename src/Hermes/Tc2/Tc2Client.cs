@@ -3,14 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Configuration;
-using Hermes.Jobs;
 
 namespace Hermes.Tc2;
 
 /// <summary>
 /// TC2's API (<c>{TC2_BASE_URL}/api/…</c>, <c>Authorization: token &lt;TC2_API_KEY&gt;</c>): read a client, write one back.
-/// Failures are typed by status code: 404 → <see cref="Tc2NotFoundException"/>, 429 → run the job again later
-/// (TC2 allows 100 requests a minute), other errors and empty answers → <see cref="Tc2Exception"/> (retried).
+/// Failures are typed by status code: 404 → <see cref="Tc2NotFoundException"/>, 429 → <see cref="Tc2RateLimitedException"/>,
+/// other errors and empty answers → <see cref="Tc2Exception"/>; what a job does about each is <see cref="Tc2ErrorPolicy"/>.
 /// </summary>
 public sealed class Tc2Client(HttpClient http, HermesSettings settings)
 {
@@ -24,7 +23,7 @@ public sealed class Tc2Client(HttpClient http, HermesSettings settings)
 
     async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken ct)
     {
-        if (settings.Tc2BaseUrl.Length == 0) throw new PermanentJobFailureException("TC2_BASE_URL is not set");
+        if (settings.Tc2BaseUrl.Length == 0) throw new Tc2NotConfiguredException();
         using var request = new HttpRequestMessage(method, $"{settings.Tc2BaseUrl}/api/{path}");
         request.Headers.TryAddWithoutValidation("Authorization", $"token {settings.Tc2ApiKey}");
         request.Headers.Accept.ParseAdd("application/json");
@@ -48,7 +47,7 @@ public sealed class Tc2Client(HttpClient http, HermesSettings settings)
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
-                throw new RetryJobLaterException(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(10), $"TC2 {method} {path} answered 429: rate limited");
+                throw new Tc2RateLimitedException(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(10), $"TC2 {method} {path} answered 429: rate limited");
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 throw new Tc2NotFoundException(method.Method, path);
             if (!response.IsSuccessStatusCode)
@@ -72,3 +71,12 @@ public class Tc2Exception(HttpStatusCode? status, string method, string path, st
 }
 
 public sealed class Tc2NotFoundException(string method, string path) : Tc2Exception(HttpStatusCode.NotFound, method, path, "not found");
+
+/// <summary>429: TC2 asks Hermes to wait.</summary>
+public sealed class Tc2RateLimitedException(TimeSpan retryAfter, string reason) : Exception(reason)
+{
+    public TimeSpan Delay { get; } = retryAfter;
+}
+
+/// <summary>No <c>TC2_BASE_URL</c>: nothing to call.</summary>
+public sealed class Tc2NotConfiguredException() : Exception("TC2_BASE_URL is not set");

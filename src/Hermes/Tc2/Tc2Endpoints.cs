@@ -2,15 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Hermes.Configuration;
+using Hermes.Operations;
 
 namespace Hermes.Tc2;
 
 public static class Tc2Endpoints
 {
     public sealed record Ok(string Status = "ok");
-    public sealed record ErrorDetail(string Detail);
-    public sealed record FieldError(string[] Loc, string Msg, string Type);
-    public sealed record ValidationErrors(FieldError[] Detail);
 
     /// <summary>
     /// <c>POST /tc2/callback/</c>: TC2's webhooks. Signed (<c>Webhook-Signature</c> = hex HMAC-SHA256 of the raw body
@@ -38,7 +36,7 @@ public static class Tc2Endpoints
             }
             catch (Tc2PayloadException e)
             {
-                return TypedResults.UnprocessableEntity(new ValidationErrors([new FieldError(e.Loc, e.Message, e.Type)]));
+                return TypedResults.UnprocessableEntity(new FieldErrors([new FieldError(e.Loc, e.Message, e.Type)]));
             }
 
             await processor.ProcessAsync(webhook, ct);
@@ -50,7 +48,7 @@ public static class Tc2Endpoints
         .Accepts<JsonObject>("application/json")
         .Produces<Ok>()
         .Produces<ErrorDetail>(403)
-        .Produces<ValidationErrors>(422);
+        .Produces<FieldErrors>(422);
         return app;
     }
 

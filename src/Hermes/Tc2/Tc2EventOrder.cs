@@ -21,13 +21,13 @@ public static class Tc2EventOrder
     public static DateTime? Time(Tc2Event e) => Tc2Json.Time(e.Raw["timestamp"]);
 
     /// <summary>Locks the event's client; returns why the event is skipped when a newer one was applied already, else null.</summary>
-    public static async Task<string?> BeginAsync(HermesDb db, Tc2Event e, CancellationToken ct)
+    public static async Task<EventOutcome?> BeginAsync(HermesDb db, Tc2Event e, CancellationToken ct)
     {
         if (ClientId(e) is not { } clientId) return null;
         await LockClientAsync(db, clientId, ct);
         if (Time(e) is not { } time) return null;
         var newest = await db.Tc2ClientEvents.Where(t => t.CligencyId == clientId).Select(t => (DateTime?)t.EventTime).FirstOrDefaultAsync(ct);
-        return newest is { } seen && time < seen ? $"ignored: an older event of client {clientId} than one already applied" : null;
+        return newest is { } seen && time < seen ? EventOutcome.Ignored($"an older event of client {clientId} than one already applied") : null;
     }
 
     /// <summary>The event was applied: remember its time (only ever forward). Saved by the caller's SaveChanges or here.</summary>

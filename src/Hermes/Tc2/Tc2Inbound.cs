@@ -41,24 +41,24 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
     static readonly HashSet<string> NotOwnedByTc2 = ["id", "name", "sales_person", "sales_person_id", "pd_org_id", "created"];
 
     /// <summary>Applies one webhook event; returns what happened (starting "ignored" when nothing was done).</summary>
-    public async Task<string> ApplyEventAsync(Tc2Event e, CancellationToken ct)
+    public async Task<EventOutcome> ApplyEventAsync(Tc2Event e, CancellationToken ct)
     {
         switch (e.Model)
         {
             case "Client" when e.Action == Tc2Event.AgreeTerms:
-                return "ignored: AGREE_TERMS events are not used";
+                return EventOutcome.Ignored("AGREE_TERMS events are not used");
             case "Client" when e.Subject["meta_agency"] is JsonObject:
                 return await ApplyClientAsync(Tc2Cligency.Parse(e.Subject), createDeal: true, ct);
             case "Client" when e.Action == Tc2Event.DeletedAClient:
-                return e.SubjectId is { } deletedId ? await DeleteClientAsync(deletedId, ct) : "ignored: a deleted client without an id";
+                return e.SubjectId is { } deletedId ? await DeleteClientAsync(deletedId, ct) : EventOutcome.Ignored("a deleted client without an id");
             case "Client":
-                return "ignored: a client without an agency";
+                return EventOutcome.Ignored("a client without an agency");
             case "Invoice":
-                if (Tc2Json.Int((e.Subject["client"] as JsonObject)?["id"]) is not { } clientId) return "ignored: an invoice without a client";
+                if (Tc2Json.Int((e.Subject["client"] as JsonObject)?["id"]) is not { } clientId) return EventOutcome.Ignored("an invoice without a client");
                 await QueueRefreshAsync(clientId, ct);
-                return $"client {clientId} will be read again from TC2";
+                return EventOutcome.Applied($"client {clientId} will be read again from TC2");
             default:
-                return $"ignored: Hermes does not use TC2 {e.Model ?? "unknown"} events";
+                return EventOutcome.Ignored($"Hermes does not use TC2 {e.Model ?? "unknown"} events");
         }
     }
 
@@ -66,7 +66,7 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
     /// Creates or updates the Company (and its contacts, and maybe a deal) from a TC2 client, then queues the
     /// Pipedrive sync or purge when something changed. Used for webhooks and for clients read from TC2.
     /// </summary>
-    public async Task<string> ApplyClientAsync(Tc2Cligency client, bool createDeal, CancellationToken ct)
+    public async Task<EventOutcome> ApplyClientAsync(Tc2Cligency client, bool createDeal, CancellationToken ct)
     {
         var agency = client.MetaAgency ?? throw new Tc2EventException("meta_agency", "the client has no agency");
         var fields = await CustomFieldMap.LoadAsync(db, ct);
@@ -141,16 +141,16 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         }
 
         var what = isNew ? $"company {company.Id} created" : changed ? $"company {company.Id} updated" : $"company {company.Id} unchanged";
-        return notes.Count == 0 ? what : $"{what} ({string.Join("; ", notes)})";
+        return EventOutcome.Applied(notes.Count == 0 ? what : $"{what} ({string.Join("; ", notes)})");
     }
 
-    async Task<string> DeleteClientAsync(int cligencyId, CancellationToken ct)
+    async Task<EventOutcome> DeleteClientAsync(int cligencyId, CancellationToken ct)
     {
         var company = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.Tc2CligencyId == cligencyId, ct);
-        if (company is null) return $"ignored: no company has tc2_cligency_id {cligencyId}";
+        if (company is null) return EventOutcome.Ignored($"no company has tc2_cligency_id {cligencyId}");
         // Contacts, deals, their meetings and custom field values go with it (the database cascades). Pipedrive is not told.
         await db.Companies.Where(c => c.Id == company.Id).ExecuteDeleteAsync(ct);
-        return $"company {company.Id} deleted";
+        return EventOutcome.Applied($"company {company.Id} deleted");
     }
 
     async Task<Admin?> AdminAsync(int tc2AdminId, CancellationToken ct) =>
@@ -321,8 +321,7 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         // Any deal counts, closed ones too: a lost deal is not reopened by TC2's periodic re-sends.
         if (await db.Deals.AnyAsync(d => d.CompanyId == company.Id, ct)) return false;
         // Nor is one the sales team deleted in Pipedrive (TC2 echoes the update that told it so).
-        if (await db.PipedriveObjects.AnyAsync(o => o.Entity == PipedriveObject.Deal && o.Tc2CligencyId == client.Id
-                                                    && o.DeletedAt != null && o.DeletedReason != "merged", ct))
+        if (await db.PipedriveObjects.DeletedOnPurpose().AnyAsync(o => o.Entity == PipedriveObject.Deal && o.Tc2CligencyId == client.Id, ct))
         {
             notes.Add("no deal: its deal was deleted in Pipedrive");
             return false;
@@ -366,7 +365,7 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         company.PdOrgId = null;
         var changed = db.ChangeTracker.HasChanges() || deleted > 0;
         if (orgId is not null || personIds.Count > 0 || dealIds.Count > 0)
-            jobs.Enqueue(db, PipedriveJobs.PurgeCompany, new PipedrivePurge.Payload(company.Id, orgId, personIds, dealIds), PipedriveJobs.Key(company.Id));
+            jobs.Enqueue(db, new PurgeCompany(company.Id, orgId, personIds, dealIds));
         await db.SaveChangesAsync(ct);
         return changed;
     }
@@ -378,22 +377,9 @@ public sealed class Tc2Inbound(HermesDb db, JobQueue jobs, HermesSettings settin
         || await db.Deals.AnyAsync(d => d.CompanyId == company.Id && d.PdDealId == null && d.Status == Deal.StatusOpen, ct);
 
     /// <summary>Queues the company's Pipedrive sync unless one is already waiting (it will read the latest rows when it runs).</summary>
-    async Task QueueSyncAsync(int companyId, CancellationToken ct)
-    {
-        var key = PipedriveJobs.Key(companyId);
-        if (db.Jobs.Local.Any(j => j.Kind == PipedriveJobs.SyncCompany && j.OrderingKey == key && j.Status == Job.Pending)) return;
-        if (await db.Jobs.AnyAsync(j => j.Kind == PipedriveJobs.SyncCompany && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
-        jobs.EnqueueCompanySync(db, companyId);
-        await db.SaveChangesAsync(ct);
-    }
+    Task QueueSyncAsync(int companyId, CancellationToken ct) => jobs.EnqueueUnlessWaitingAsync(db, new SyncCompany(companyId), ct);
 
-    async Task QueueRefreshAsync(int cligencyId, CancellationToken ct)
-    {
-        var key = $"tc2_client:{cligencyId}";
-        if (await db.Jobs.AnyAsync(j => j.Kind == Tc2Jobs.RefreshClient && j.OrderingKey == key && j.Status == Job.Pending, ct)) return;
-        jobs.Enqueue(db, Tc2Jobs.RefreshClient, new Tc2Jobs.ClientJob(cligencyId), key);
-        await db.SaveChangesAsync(ct);
-    }
+    Task QueueRefreshAsync(int cligencyId, CancellationToken ct) => jobs.EnqueueUnlessWaitingAsync(db, new RefreshTc2Client(cligencyId), ct);
 
     static string? Truncate(string? s, int max = 255)
     {

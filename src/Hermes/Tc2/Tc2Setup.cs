@@ -8,10 +8,11 @@ public static class Tc2Setup
     public static IServiceCollection AddTc2(this IServiceCollection services)
     {
         services.AddHttpClient<Tc2Client>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<IJobErrorPolicy, Tc2ErrorPolicy>();
         services.AddScoped<Tc2Inbound>();
         services.AddSingleton<Tc2WebhookProcessor>();
-        services.AddJobHandler<Tc2UpdateClient>(Tc2Jobs.UpdateClient);
-        services.AddJobHandler<Tc2RefreshClient>(Tc2Jobs.RefreshClient);
+        services.AddJobHandler<UpdateTc2ClientHandler, UpdateTc2Client>();
+        services.AddJobHandler<RefreshTc2ClientHandler, RefreshTc2Client>();
         return services;
     }
 }

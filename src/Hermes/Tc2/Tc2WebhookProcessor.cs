@@ -44,46 +44,34 @@ public sealed class Tc2WebhookProcessor(IDbContextFactory<HermesDb> dbs, IServic
     /// <summary>Applies one stored event and records its outcome on its webhook log row (also used to replay one).</summary>
     public async Task ApplyAsync(Tc2Event e, long logId, CancellationToken ct)
     {
-        // Events for one client wait for each other (Tc2EventOrder), but a write can still lose a race with another
-        // client's event or a Pipedrive webhook (a unique id taken, a deadlock PostgreSQL broke): the next attempt
-        // starts again from what committed.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
-            var inbound = scope.ServiceProvider.GetRequiredService<Tc2Inbound>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            // Events for one client wait for each other (Tc2EventOrder), but a write can still lose a race with another
+            // client's event or a Pipedrive webhook (a unique id taken, a deadlock PostgreSQL broke): the next attempt
+            // starts again from what committed.
+            var outcome = await ResilientTransaction.RunAsync(services, attempts: 5, async (scope, db) =>
             {
                 var stale = await Tc2EventOrder.BeginAsync(db, e, ct);
-                var result = stale ?? await inbound.ApplyEventAsync(e, ct);
+                var outcome = stale ?? await scope.GetRequiredService<Tc2Inbound>().ApplyEventAsync(e, ct);
                 if (stale is null) await Tc2EventOrder.AppliedAsync(db, e, ct);
-                var outcome = result.StartsWith("ignored", StringComparison.Ordinal) ? WebhookLog.OutcomeIgnored : WebhookLog.OutcomeProcessed;
                 await db.WebhookLogs.Where(w => w.Id == logId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome).SetProperty(w => w.Error, result), ct);
-                await tx.CommitAsync(ct);
-                WebhookTrace.Outcome(outcome);
-                log.LogInformation("TC2 {Model} {Action} {Id}: {Result}", e.Model, e.Action, e.SubjectId, result);
-                return;
-            }
-            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-                var message = ex is Tc2EventException or Tc2PayloadException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
-                if (ex is Tc2EventException or Tc2PayloadException)
-                    log.LogWarning("TC2 {Model} {Action} {Id} not applied: {Error}", e.Model, e.Action, e.SubjectId, message);
-                else
-                    log.LogError(ex, "TC2 {Model} {Action} {Id} failed", e.Model, e.Action, e.SubjectId);
-                await using var db2 = await dbs.CreateDbContextAsync(CancellationToken.None);
-                await db2.WebhookLogs.Where(w => w.Id == logId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, WebhookLog.OutcomeError).SetProperty(w => w.Error, message), CancellationToken.None);
-                WebhookTrace.Outcome(WebhookLog.OutcomeError);
-                return;
-            }
+                    .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome.LogOutcome).SetProperty(w => w.Error, outcome.Text), ct);
+                return outcome;
+            }, ct);
+            WebhookTrace.Outcome(outcome.LogOutcome);
+            log.LogInformation("TC2 {Model} {Action} {Id}: {Result}", e.Model, e.Action, e.SubjectId, outcome.Text);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var message = ex is Tc2EventException or Tc2PayloadException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            if (ex is Tc2EventException or Tc2PayloadException)
+                log.LogWarning("TC2 {Model} {Action} {Id} not applied: {Error}", e.Model, e.Action, e.SubjectId, message);
+            else
+                log.LogError(ex, "TC2 {Model} {Action} {Id} failed", e.Model, e.Action, e.SubjectId);
+            await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+            await db.WebhookLogs.Where(w => w.Id == logId)
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, WebhookLog.OutcomeError).SetProperty(w => w.Error, message), CancellationToken.None);
+            WebhookTrace.Outcome(WebhookLog.OutcomeError);
         }
     }
 

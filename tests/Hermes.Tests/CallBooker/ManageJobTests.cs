@@ -99,7 +99,7 @@ public class ManageJobTests
         // A job run again (a retry after a lost answer) reads the activity and leaves it as it is.
         await using (var db = w.Db())
         {
-            w.Hermes.App.Services.GetRequiredService<JobQueue>().EnqueueMeetingUpdate(db, booked.Id, (await w.CompaniesAsync()).Single().Id);
+            w.Hermes.App.Services.GetRequiredService<JobQueue>().Enqueue(db, new UpdateMeeting(booked.Id, (await w.CompaniesAsync()).Single().Id));
             await db.SaveChangesAsync();
         }
         Assert.Equal([$"GET /activities/{activity}"], await PipedriveRequestsOfJobsAsync(w));

@@ -13,7 +13,7 @@ public class SupportLinkFromTc2Tests
     static HttpRequestMessage Generate(string query) =>
         new(HttpMethod.Get, "/callbooker/support-link/generate/tc2/" + query) { Headers = { { "Authorization", "token test-tc2-key" } } };
 
-    static Tc2Client Client(long salesTc2Id, DateTimeOffset created) => new()
+    static SimulatedClient Client(long salesTc2Id, DateTimeOffset created) => new()
     {
         Id = 10, FirstName = "Mary", LastName = "Tutor", Email = "mary@mytutors.com", Phone = "0207 000",
         Agency = new Tc2Agency { Id = 20, Name = "MyTutors", Created = created, Website = "https://mytutors.com", Status = "active", PaidInvoiceCount = 3, PricePlan = "2-startup" },

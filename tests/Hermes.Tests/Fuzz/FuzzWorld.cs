@@ -9,7 +9,7 @@ using Hermes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using SimClient = Hermes.Sandbox.Tc2.Tc2Client;
+using SimClient = Hermes.Sandbox.Tc2.SimulatedClient;
 using SimAgency = Hermes.Sandbox.Tc2.Tc2Agency;
 using SimRecipient = Hermes.Sandbox.Tc2.Tc2Recipient;
 

@@ -7,7 +7,7 @@ using Hermes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static Hermes.Tests.Pipedrive.PipedriveWebhooks;
 using SimAgency = Hermes.Sandbox.Tc2.Tc2Agency;
-using SimClient = Hermes.Sandbox.Tc2.Tc2Client;
+using SimClient = Hermes.Sandbox.Tc2.SimulatedClient;
 
 namespace Hermes.Tests.Hygiene;
 

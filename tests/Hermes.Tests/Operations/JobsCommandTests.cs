@@ -92,7 +92,7 @@ public class JobsCommandTests : CommandTest
         await using (var db = Hermes.Db())
         {
             // A second sync queued behind the first (as a later change would queue it).
-            Hermes.App.Services.GetRequiredService<JobQueue>().EnqueueCompanySync(db, 1);
+            Hermes.App.Services.GetRequiredService<JobQueue>().Enqueue(db, new SyncCompany(1));
             await db.SaveChangesAsync();
         }
         Assert.Equal([SyncJob(1), SyncJob(1)], await PendingJobs());

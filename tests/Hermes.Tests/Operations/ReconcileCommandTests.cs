@@ -111,12 +111,12 @@ public class ReconcileCommandTests : CommandTest
             (await All(db => db.Deals.OrderBy(de => de.Id))).Select(de => (de.Id, de.CompanyId, de.ContactId, de.PdDealId)));
         Assert.Equal(
         [
-            ("deal", d.PdDeal, "not_found", (int?)null, (int?)null, (string?)null),
-            ("organization", a.Org, "not_found", null, 10, "Alpha Tutors"),
-            ("organization", b.Org, "merged", (int?)c.Org, 11, "Bravo Tutors"),
-            ("person", b.Person, "merged", (int?)c.Person, null, null),
+            ("deal", d.PdDeal, PipedriveDeletion.NotFound, (int?)null, (int?)null, (string?)null),
+            ("organization", a.Org, PipedriveDeletion.NotFound, null, 10, "Alpha Tutors"),
+            ("organization", b.Org, PipedriveDeletion.Merged, (int?)c.Org, 11, "Bravo Tutors"),
+            ("person", b.Person, PipedriveDeletion.Merged, (int?)c.Person, null, null),
         ], (await All(db => db.PipedriveObjects.Where(o => o.DeletedAt != null).OrderBy(o => o.Entity).ThenBy(o => o.PdId)))
-            .Select(o => (o.Entity, o.PdId, o.DeletedReason!, o.MergedIntoPdId, o.Tc2CligencyId, o.CompanyName)));
+            .Select(o => (o.Entity, o.PdId, o.DeletedReason!.Value, o.MergedIntoPdId, o.Tc2CligencyId, o.CompanyName)));
         Assert.Equal([$"GET /organizations?limit=500", $"GET /organizations/{a.Org}", $"GET /organizations/{b.Org}",
             "GET /persons?limit=500", $"GET /persons/{b.Person}", "GET /deals?limit=500", $"GET /deals/{d.PdDeal}"], PdRequests());
         Pd.Requests.Clear();

@@ -32,7 +32,7 @@ public class MergeWebhookTests : PipedriveWebhookTest
         Assert.Equal([("pipedrive.write_hermes_id", $$"""{"objectType":"Company","hermesId":{{survivor.Id}},"companyId":{{survivor.Id}}}""", (string?)$"company:{survivor.Id}")],
             (await Jobs()).Distinct());
         var state = Assert.Single(await All(db => db.PipedriveObjects.Where(o => o.DeletedAt != null)));
-        Assert.Equal(("organization", 21, "merged", (int?)20), (state.Entity, state.PdId, state.DeletedReason, state.MergedIntoPdId));
+        Assert.Equal(("organization", 21, (PipedriveDeletion?)PipedriveDeletion.Merged, (int?)20), (state.Entity, state.PdId, state.DeletedReason, state.MergedIntoPdId));
     }
 
     static Dictionary<string, object?> SurvivorOrg(Company survivor, Company loser) =>

@@ -139,7 +139,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Delete(v, "organization", Org(name: "Doomed Ltd", hermesId: company.Id)));
         Assert.Empty(await All(db => db.Companies));
         var state = Assert.Single(await All(db => db.PipedriveObjects));
-        Assert.Equal(("organization", 20, "webhook", (DateTime?)Now, "Doomed Ltd"), (state.Entity, state.PdId, state.DeletedReason, state.DeletedAt, state.CompanyName));
+        Assert.Equal(("organization", 20, (PipedriveDeletion?)PipedriveDeletion.Webhook, (DateTime?)Now, "Doomed Ltd"), (state.Entity, state.PdId, state.DeletedReason, state.DeletedAt, state.CompanyName));
     }
 
     [Theory, InlineData(V1), InlineData(V2)]

@@ -162,7 +162,7 @@ public class ShuffledReplayTests(ITestOutputHelper output) : IAsyncLifetime
         await using var db = hermes.Db();
         var webhooks = await db.WebhookLogs.Where(w => w.Outcome != WebhookLog.OutcomeProcessed && w.Outcome != WebhookLog.OutcomeIgnored)
             .Select(w => $"webhook {w.Id} {w.Object} {w.ObjectIds}: {w.Outcome} {w.Error}").ToListAsync();
-        var jobs = await db.Jobs.Where(j => j.Kind == global::Hermes.Pipedrive.PipedriveFetch.Kind && j.Status != global::Hermes.Jobs.Job.Done)
+        var jobs = await db.Jobs.Where(j => j.Kind == global::Hermes.Pipedrive.FetchOrganization.Kind && j.Status != global::Hermes.Jobs.Job.Done)
             .Select(j => $"job {j.Id} {j.Kind} {j.Payload}: {j.Status} {j.LastError}").ToListAsync();
         return [.. webhooks, .. jobs];
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Hermes.Sandbox;
 using Hermes.Sandbox.Tc2;
 using Hermes.Tests.Sandbox.Support;
 
@@ -16,7 +17,7 @@ public sealed class Tc2SimulatorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sim = await SimulatorFixture.StartAsync();
-        _sim.Host.Tc2.PutClient(new Tc2Client
+        _sim.Host.Tc2.PutClient(new SimulatedClient
         {
             Id = 10, FirstName = "Mary", LastName = "Booth", Email = "mary@booth.com", Status = "live",
             Agency = new Tc2Agency

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hermes.Domain;
 using Hermes.Sandbox;
 using Hermes.Tests.Tc2;
 using SimRecipient = Hermes.Sandbox.Tc2.Tc2Recipient;
@@ -150,7 +151,7 @@ public class EndToEndTests : Tc2Test
         Pd.Delete("organizations", 1);
         Assert.Equal(1, await DeliverPipedriveWebhooks());
         Assert.Empty(await All(db => db.Companies));
-        Assert.Equal([("organization", 1, "webhook", (int?)10)], (await All(db => db.PipedriveObjects.Where(o => o.DeletedAt != null))).Select(o => (o.Entity, o.PdId, o.DeletedReason, o.Tc2CligencyId)));
+        Assert.Equal([("organization", 1, (PipedriveDeletion?)PipedriveDeletion.Webhook, (int?)10)], (await All(db => db.PipedriveObjects.Where(o => o.DeletedAt != null))).Select(o => (o.Entity, o.PdId, o.DeletedReason, o.Tc2CligencyId)));
 
         await Send(Client(), "EDITED_A_CLIENT");
         Assert.Equal([(2, "MyTutors", (int?)null)], (await All(db => db.Companies)).Select(c => (c.Id, c.Name, c.PdOrgId)));

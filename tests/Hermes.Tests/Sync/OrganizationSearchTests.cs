@@ -18,7 +18,7 @@ public class OrganizationSearchTests : Tc2Test
     {
         await using (var db = Hermes.Db())
         {
-            Hermes.App.Services.GetRequiredService<JobQueue>().EnqueueCompanySync(db, companyId);
+            Hermes.App.Services.GetRequiredService<JobQueue>().Enqueue(db, new SyncCompany(companyId));
             await db.SaveChangesAsync();
         }
         Pd.Requests.Clear();

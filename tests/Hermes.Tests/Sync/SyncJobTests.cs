@@ -76,10 +76,10 @@ public class SyncJobTests : Tc2Test
         var contact = await NewContact(company, tc2SrId: null);
         var deal = await NewDeal(company, contact);
         var meeting = await NewMeeting(contact, Sales, Meeting.TypeSales, deal);
-        await Enqueue((q, db) => q.EnqueueMeetingSync(db, meeting.Id, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncMeeting(meeting.Id, company.Id)));
 
         await RunJobs();
-        await Enqueue((q, db) => q.EnqueueMeetingSync(db, meeting.Id, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncMeeting(meeting.Id, company.Id)));
         await RunJobs();
 
         Assert.Equal([
@@ -104,8 +104,8 @@ public class SyncJobTests : Tc2Test
         var there = await NewMeeting(contact, Support, Meeting.TypeSupport);
         Pd.Requests.Clear();
 
-        await Enqueue((q, db) => q.EnqueueMeetingSync(db, notThere.Id, elsewhere.Id));
-        await Enqueue((q, db) => q.EnqueueMeetingSync(db, there.Id, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncMeeting(notThere.Id, elsewhere.Id)));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncMeeting(there.Id, company.Id)));
         await RunJobs();
 
         // Not there: organization (owned by the sales person, with its hermes_id), person and activity are created.
@@ -135,7 +135,7 @@ public class SyncJobTests : Tc2Test
         var company = await NewCompany(pdOrgId: (int)org);
         var deal = await NewDeal(company, pdDealId: (int)pdDeal, name: "Julies deal renamed in Hermes");
         Pd.Requests.Clear();
-        await Enqueue((q, db) => q.EnqueueCompanySync(db, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncCompany(company.Id)));
 
         await RunJobs();
 
@@ -161,10 +161,10 @@ public class SyncJobTests : Tc2Test
             await db.SaveChangesAsync();
         }
         await NewDeal(company);
-        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new UpdateTc2Client(company.Id)));
 
         await RunJobs();
-        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new UpdateTc2Client(company.Id)));
         await RunJobs();
 
         var posts = Tc2.Requests.Matching("POST", "/api/clients/");
@@ -201,7 +201,7 @@ public class SyncJobTests : Tc2Test
             await db.SaveChangesAsync();
         }
         var company = await NewCompany(pdOrgId: 20);
-        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new UpdateTc2Client(company.Id)));
 
         await RunJobs();
 
@@ -216,9 +216,9 @@ public class SyncJobTests : Tc2Test
         var contact = await NewContact(company);
         var deal = await NewDeal(company, contact);
         var meeting = await NewMeeting(contact, Sales, Meeting.TypeSales, deal);
-        await Enqueue((q, db) => q.EnqueueCompanySync(db, company.Id));
-        await Enqueue((q, db) => q.EnqueueMeetingSync(db, meeting.Id, company.Id));
-        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncCompany(company.Id)));
+        await Enqueue((q, db) => q.Enqueue(db, new SyncMeeting(meeting.Id, company.Id)));
+        await Enqueue((q, db) => q.Enqueue(db, new UpdateTc2Client(company.Id)));
         await using (var db = Hermes.Db()) await db.Companies.Where(c => c.Id == company.Id).ExecuteDeleteAsync(); // TC2 deleted the client meanwhile
         Pd.Requests.Clear();
 
@@ -233,7 +233,7 @@ public class SyncJobTests : Tc2Test
     public async Task A_TC2_update_for_a_company_without_a_TC2_client_does_nothing()
     {
         var company = await NewCompany(cligency: null, agency: null, pdOrgId: 20);
-        await Enqueue((q, db) => q.EnqueueTc2Update(db, company.Id));
+        await Enqueue((q, db) => q.Enqueue(db, new UpdateTc2Client(company.Id)));
 
         await RunJobs();
 

@@ -6,7 +6,7 @@ using Hermes.Tests.Infrastructure;
 using Hermes.Tests.Tc2;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SimClient = Hermes.Sandbox.Tc2.Tc2Client;
+using SimClient = Hermes.Sandbox.Tc2.SimulatedClient;
 using SimRecipient = Hermes.Sandbox.Tc2.Tc2Recipient;
 
 namespace Hermes.Tests.Sync;
@@ -178,7 +178,7 @@ public class SyncRateLimitTests : Tc2Test
                 var company = new Hermes.Domain.Company { Name = $"Tutors {i}", PdOrgId = (int)org, Tc2Status = "active", SalesPersonId = Sales.Id, Created = Now };
                 db.Companies.Add(company);
                 await db.SaveChangesAsync();
-                queue.EnqueueCompanySync(db, company.Id);
+                queue.Enqueue(db, new SyncCompany(company.Id));
             }
             await db.SaveChangesAsync();
         }

@@ -8,7 +8,7 @@ using Hermes.Sandbox.Pipedrive;
 using Hermes.Sandbox.Tc2;
 using Hermes.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using SimClient = Hermes.Sandbox.Tc2.Tc2Client;
+using SimClient = Hermes.Sandbox.Tc2.SimulatedClient;
 using SimRecipient = Hermes.Sandbox.Tc2.Tc2Recipient;
 
 namespace Hermes.Tests.Sync;

@@ -146,7 +146,7 @@ public class Tc2CallbackTests : Tc2Test
             "DELETE /deals/1", "DELETE /persons/1", "PATCH /organizations/1 {\"custom_fields\":{\"" + OrgHermesId + "\":null}}", "DELETE /organizations/1",
         ], PdRequests());
         Assert.Equal((0, 0, 0), (Pd.List("organizations").Count, Pd.List("persons").Count, Pd.List("deals").Count));
-        Assert.Equal([("organization", 1, "purged")], (await All(db => db.PipedriveObjects)).Select(o => (o.Entity, o.PdId, o.DeletedReason)));
+        Assert.Equal([("organization", 1, (PipedriveDeletion?)PipedriveDeletion.Purged)], (await All(db => db.PipedriveObjects)).Select(o => (o.Entity, o.PdId, o.DeletedReason)));
 
         // TC2 keeps sending the narc client: nothing more happens.
         await Send(Client(narc: true), "EDITED_A_CLIENT");
@@ -226,7 +226,7 @@ public class Tc2CallbackTests : Tc2Test
         await RunJobs();
 
         Assert.Equal(["GET /organizations/14041"], PdRequests());
-        Assert.Equal([("organization", 14041, "not_found", (int?)10, (string?)"Julies Ltd")],
+        Assert.Equal([("organization", 14041, (PipedriveDeletion?)PipedriveDeletion.NotFound, (int?)10, (string?)"Julies Ltd")],
             (await All(db => db.PipedriveObjects)).Select(o => (o.Entity, o.PdId, o.DeletedReason, o.Tc2CligencyId, o.CompanyName)));
         Assert.Equal((int?)14041, (await All(db => db.Companies)).Single().PdOrgId);
 

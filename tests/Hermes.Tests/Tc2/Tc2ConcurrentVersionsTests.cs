@@ -15,7 +15,7 @@ public class Tc2ConcurrentVersionsTests : Tc2Test
     static readonly DateTime Start = new(2026, 11, 23, 9, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The client as TC2 holds it now, in an event stamped with <paramref name="time"/>.</summary>
-    JsonObject EventAt(string action, DateTime time, Hermes.Sandbox.Tc2.Tc2Client? client = null)
+    JsonObject EventAt(string action, DateTime time, Hermes.Sandbox.Tc2.SimulatedClient? client = null)
     {
         if (client is not null) Tc2.PutClient(client);
         var e = action == "DELETED_A_CLIENT" ? Tc2.Webhooks.ClientDeletedEvent(10) : Tc2.Webhooks.ClientEvent(action, 10);

@@ -72,9 +72,9 @@ public class IndexModel(HermesDb db, HermesSettings settings, TimeProvider clock
         // Deleted upstream: Pipedrive objects that Pipedrive deleted (by webhook, or a sync answered 404/410), which Hermes
         // will not recreate on its own (behaviour.md §2, §6). Merges are bookkeeping, not something to look at.
         DeletedUpstream = await db.PipedriveObjects.AsNoTracking()
-            .Where(o => o.DeletedAt != null && (o.DeletedReason == null || o.DeletedReason != "merged"))
+            .DeletedOnPurpose()
             .OrderByDescending(o => o.DeletedAt).Take(10).ToListAsync(ct);
-        var notFound = await db.PipedriveObjects.CountAsync(o => o.DeletedAt != null && o.DeletedReason == "not_found", ct);
+        var notFound = await db.PipedriveObjects.CountAsync(o => o.DeletedAt != null && o.DeletedReason == PipedriveDeletion.NotFound, ct);
         if (notFound > 0)
             Warnings.Add(new("warn", $"{notFound} Pipedrive record{(notFound == 1 ? " was" : "s were")} deleted upstream",
                 "A sync found the organization, person or deal gone from Pipedrive. Hermes will not recreate it by itself: check with the sales team whether it was deleted on purpose."));

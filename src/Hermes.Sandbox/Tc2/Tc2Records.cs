@@ -47,7 +47,7 @@ public sealed record Tc2Agency
 /// §D.3): the V1 nested <c>user</c>, <c>meta_agency</c>, admins as objects, paid recipients, and <c>extra_attrs</c>
 /// read back as a list of <c>{id, value, type, machine_name, name}</c>.
 /// </summary>
-public sealed record Tc2Client
+public sealed record SimulatedClient
 {
     public required long Id { get; init; }
     public required string FirstName { get; init; }

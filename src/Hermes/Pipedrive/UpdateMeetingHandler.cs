@@ -13,12 +13,11 @@ namespace Hermes.Pipedrive;
 /// activity first and sends only what differs, so running it again changes nothing. A meeting without an activity
 /// (a support call of a company not in Pipedrive, or cancelled before it was made) needs nothing.
 /// </summary>
-public sealed class PipedriveUpdateMeeting(
-    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveSyncState state, ILogger<PipedriveUpdateMeeting> log)
-    : JobHandler<PipedriveJobs.MeetingJob>
+public sealed class UpdateMeetingHandler(
+    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveSyncState state, ILogger<UpdateMeetingHandler> log)
+    : JobHandler<UpdateMeeting>
 {
-    protected override Task RunAsync(PipedriveJobs.MeetingJob payload, CancellationToken ct) =>
-        PipedriveSyncErrors.Classify(() => UpdateAsync(payload.MeetingId, ct));
+    protected override Task RunAsync(UpdateMeeting job, CancellationToken ct) => UpdateAsync(job.MeetingId, ct);
 
     async Task UpdateAsync(int meetingId, CancellationToken ct)
     {

@@ -10,14 +10,11 @@ namespace Hermes.Pipedrive;
 /// <c>pipedrive.write_hermes_id</c>: after a merge Pipedrive's <c>hermes_id</c> may hold "12, 34"; the surviving row's
 /// own id is written back (only when Pipedrive's value differs).
 /// </summary>
-public sealed class PipedriveWriteHermesId(
-    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveFieldTypes fieldTypes, PipedriveSyncState state, ILogger<PipedriveWriteHermesId> log)
-    : JobHandler<PipedriveJobs.HermesIdJob>
+public sealed class WriteHermesIdHandler(
+    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveFieldTypes fieldTypes, PipedriveSyncState state, ILogger<WriteHermesIdHandler> log)
+    : JobHandler<WriteHermesId>
 {
-    protected override Task RunAsync(PipedriveJobs.HermesIdJob payload, CancellationToken ct) =>
-        PipedriveSyncErrors.Classify(() => WriteAsync(payload, ct));
-
-    async Task WriteAsync(PipedriveJobs.HermesIdJob payload, CancellationToken ct)
+    protected override async Task RunAsync(WriteHermesId payload, CancellationToken ct)
     {
         var (path, entity, objectName) = payload.ObjectType switch
         {

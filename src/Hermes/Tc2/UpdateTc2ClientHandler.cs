@@ -15,10 +15,10 @@ namespace Hermes.Tc2;
 /// the admins. Reads the client first and writes only when something TC2 would show differs, so TC2's answering
 /// webhook finds nothing new and the loop ends there.
 /// </summary>
-public sealed class Tc2UpdateClient(IDbContextFactory<HermesDb> dbs, Tc2Client tc2, HermesSettings settings, ILogger<Tc2UpdateClient> log)
-    : JobHandler<Tc2Jobs.CompanyJob>
+public sealed class UpdateTc2ClientHandler(IDbContextFactory<HermesDb> dbs, Tc2Client tc2, HermesSettings settings, ILogger<UpdateTc2ClientHandler> log)
+    : JobHandler<UpdateTc2Client>
 {
-    protected override async Task RunAsync(Tc2Jobs.CompanyJob payload, CancellationToken ct)
+    protected override async Task RunAsync(UpdateTc2Client payload, CancellationToken ct)
     {
         var wanted = await WantedAsync(payload.CompanyId, ct);
         if (wanted is null) return;
@@ -121,57 +121,5 @@ public sealed class Tc2UpdateClient(IDbContextFactory<HermesDb> dbs, Tc2Client t
             if (char.IsLetterOrDigit(c) || c is '_' or '-' || char.IsWhiteSpace(c)) kept.Append(c);
         var slug = System.Text.RegularExpressions.Regex.Replace(kept.ToString().Trim(), @"[-\s]+", "-").Trim('-', '_');
         return slug.Length == 0 ? null : slug;
-    }
-}
-
-/// <summary>
-/// <c>tc2.refresh_client</c>: an Invoice event changed what TC2 knows of a client (its paid invoices): read the client
-/// again and apply it like a client event (with the Pipedrive sync it may queue).
-/// </summary>
-public sealed class Tc2RefreshClient(Tc2Client tc2, IServiceProvider services, ILogger<Tc2RefreshClient> log) : JobHandler<Tc2Jobs.ClientJob>
-{
-    protected override async Task RunAsync(Tc2Jobs.ClientJob payload, CancellationToken ct)
-    {
-        Tc2Cligency client;
-        try
-        {
-            var raw = await tc2.GetClientAsync(payload.Tc2CligencyId, ct);
-            client = Tc2Cligency.Parse(raw);
-        }
-        catch (Tc2NotFoundException)
-        {
-            log.LogWarning("TC2 client {Client} no longer exists: nothing refreshed", payload.Tc2CligencyId);
-            return;
-        }
-        if (client.MetaAgency is null)
-        {
-            log.LogInformation("TC2 client {Client} has no agency: nothing to refresh", payload.Tc2CligencyId);
-            return;
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
-            var inbound = scope.ServiceProvider.GetRequiredService<Tc2Inbound>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
-            {
-                await Tc2EventOrder.LockClientAsync(db, client.Id, ct);
-                var result = await inbound.ApplyClientAsync(client, createDeal: true, ct);
-                await tx.CommitAsync(ct);
-                log.LogInformation("TC2 client {Client} refreshed: {Result}", client.Id, result);
-                return;
-            }
-            catch (Tc2EventException e)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-                throw new PermanentJobFailureException($"TC2 client {client.Id} not applied: {e.Message}", e);
-            }
-            catch (Exception conflict) when (ObjectLocks.IsRetryableConflict(conflict) && attempt < 5)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-            }
-        }
     }
 }

@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Hermes.Sandbox.Tc2;
+namespace Hermes.Sandbox;
 
 /// <summary>
-/// JSON as Python's <c>json.dumps</c> writes it with default settings (TC2 is a Django app): <c>", "</c> and
-/// <c>": "</c> separators and non-ASCII escaped as <c>\uXXXX</c>. Webhook bodies are signed as sent, so a receiver
-/// that re-serialises the JSON before checking the signature fails here as it would against TC2.
+/// JSON as Python's <c>json.dumps</c> writes it with default settings: <c>", "</c> and <c>": "</c> separators and
+/// non-ASCII escaped as <c>\uXXXX</c>. The TC2 simulator signs its webhook bodies in this form, as TC2 (a Django app)
+/// does, so a receiver that re-serialises the JSON before checking the signature fails here as it would against TC2;
+/// Hermes writes the signup questionnaire into Pipedrive in it, as hermes_v2 did. One writer for both: Hermes
+/// references this assembly.
 /// </summary>
 public static class PythonJson
 {

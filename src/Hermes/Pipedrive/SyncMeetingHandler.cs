@@ -12,12 +12,11 @@ namespace Hermes.Pipedrive;
 /// brings its organization and person (created when Pipedrive has none, updated when Pipedrive's copy differs) and never
 /// a deal (the checklist's "Support call booked → In Pipedrive"); an organization or person deleted there stays deleted.
 /// </summary>
-public sealed class PipedriveSyncMeeting(
+public sealed class SyncMeetingHandler(
     IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveCompanySync companySync, PipedriveSyncState state,
-    ILogger<PipedriveSyncMeeting> log) : JobHandler<PipedriveJobs.MeetingJob>
+    ILogger<SyncMeetingHandler> log) : JobHandler<SyncMeeting>
 {
-    protected override Task RunAsync(PipedriveJobs.MeetingJob payload, CancellationToken ct) =>
-        PipedriveSyncErrors.Classify(() => SyncAsync(payload.MeetingId, ct));
+    protected override Task RunAsync(SyncMeeting job, CancellationToken ct) => SyncAsync(job.MeetingId, ct);
 
     async Task SyncAsync(int meetingId, CancellationToken ct)
     {

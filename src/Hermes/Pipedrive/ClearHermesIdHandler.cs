@@ -12,14 +12,11 @@ namespace Hermes.Pipedrive;
 /// Left alone, its next webhook would move that row's link onto it. The field is cleared, only if it still names the
 /// row and the object is still unlinked when the job runs (so a retry, or a link made meanwhile, changes nothing).
 /// </summary>
-public sealed class PipedriveClearHermesId(
-    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveSyncState state, ILogger<PipedriveClearHermesId> log)
-    : JobHandler<PipedriveJobs.ClearHermesIdJob>
+public sealed class ClearHermesIdHandler(
+    IDbContextFactory<HermesDb> dbs, PipedriveClient pipedrive, PipedriveSyncState state, ILogger<ClearHermesIdHandler> log)
+    : JobHandler<ClearHermesId>
 {
-    protected override Task RunAsync(PipedriveJobs.ClearHermesIdJob payload, CancellationToken ct) =>
-        PipedriveSyncErrors.Classify(() => ClearAsync(payload, ct));
-
-    async Task ClearAsync(PipedriveJobs.ClearHermesIdJob payload, CancellationToken ct)
+    protected override async Task RunAsync(ClearHermesId payload, CancellationToken ct)
     {
         var (path, entity) = payload.ObjectType switch
         {

@@ -12,15 +12,10 @@ namespace Hermes.Pipedrive;
 /// without asking Pipedrive. If Pipedrive doesn't know it either, the webhook is left as ignored and waits for an event
 /// of that organization (a delete or merge that arrives later replays it).
 /// </summary>
-public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookProcessor processor, IDbContextFactory<HermesDb> dbs) : JobHandler<PipedriveFetch.Payload>
+public sealed class FetchOrganizationHandler(PipedriveClient pipedrive, PipedriveWebhookProcessor processor, IDbContextFactory<HermesDb> dbs, IServiceProvider services)
+    : JobHandler<FetchOrganization>
 {
-    public const string Kind = "pipedrive.fetch_organization";
-
-    public sealed record Payload(int OrgId, long WebhookId);
-
-    public static string Key(int orgId) => $"pdorg:{orgId}";
-
-    protected override async Task RunAsync(Payload payload, CancellationToken ct)
+    protected override async Task RunAsync(FetchOrganization payload, CancellationToken ct)
     {
         bool known;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -56,29 +51,17 @@ public sealed class PipedriveFetch(PipedriveClient pipedrive, PipedriveWebhookPr
     /// Pipedrive answered 404: park the webhook until an event for the organization arrives, under the organization's
     /// lock so that event either sees it parked or has been applied already (then true: replay it now).
     /// </summary>
-    async Task<bool> WaitForOrganizationAsync(Payload payload, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    Task<bool> WaitForOrganizationAsync(FetchOrganization payload, CancellationToken ct) =>
+        ResilientTransaction.RunAsync(services, attempts: 3, async (_, db) =>
         {
-            await using var db = await dbs.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
-            {
-                await ObjectLocks.LockAsync(db, ObjectLocks.PipedriveOrganization, [payload.OrgId], ct);
-                if (await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct)) return true;
-                if (!await db.PipedriveWaitingWebhooks.AnyAsync(w => w.OrgPdId == payload.OrgId && w.WebhookId == payload.WebhookId, ct))
-                    db.PipedriveWaitingWebhooks.Add(new PipedriveWaitingWebhook { OrgPdId = payload.OrgId, WebhookId = payload.WebhookId });
-                await db.SaveChangesAsync(ct);
-                await db.WebhookLogs.Where(w => w.Id == payload.WebhookId).ExecuteUpdateAsync(s => s
-                    .SetProperty(w => w.Outcome, WebhookLog.OutcomeIgnored)
-                    .SetProperty(w => w.Error, $"organization {payload.OrgId} is not in Pipedrive either"), ct);
-                await tx.CommitAsync(ct);
-                return false;
-            }
-            catch (Exception e) when (ObjectLocks.IsRetryableConflict(e) && attempt < 3)
-            {
-                await tx.RollbackAsync(CancellationToken.None);
-            }
-        }
-    }
+            await ObjectLocks.LockAsync(db, ObjectLocks.PipedriveOrganization, [payload.OrgId], ct);
+            if (await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct)) return true;
+            if (!await db.PipedriveWaitingWebhooks.AnyAsync(w => w.OrgPdId == payload.OrgId && w.WebhookId == payload.WebhookId, ct))
+                db.PipedriveWaitingWebhooks.Add(new PipedriveWaitingWebhook { OrgPdId = payload.OrgId, WebhookId = payload.WebhookId });
+            await db.SaveChangesAsync(ct);
+            await db.WebhookLogs.Where(w => w.Id == payload.WebhookId).ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.Outcome, WebhookLog.OutcomeIgnored)
+                .SetProperty(w => w.Error, $"organization {payload.OrgId} is not in Pipedrive either"), ct);
+            return false;
+        }, ct);
 }

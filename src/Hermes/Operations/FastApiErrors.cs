@@ -1,12 +1,21 @@
 using System.Text.Json.Nodes;
 
-namespace Hermes.CallBooker;
+namespace Hermes.Operations;
 
-/// <summary>
-/// The error bodies hermes_v2's callers know: 422 validation errors in FastAPI's shape
-/// (<c>{"detail":[{"type","loc","msg","input"}]}</c>, contract.md §2) and the call booker's
-/// <c>{"status":"error","message":…}</c>.
-/// </summary>
+// The error bodies hermes_v2's callers know, in one place (contract.md §2): FastAPI's <c>{"detail": "…"}</c>, its 422
+// validation errors (the full pydantic form for the API, the short one the webhooks answered) and the call booker's
+// <c>{"status":"error","message":…}</c>.
+
+/// <summary>FastAPI's plain error body: <c>{"detail": "…"}</c>.</summary>
+public sealed record ErrorDetail(string Detail);
+
+/// <summary>One entry of the short 422 body the webhook endpoints answer: <c>{"detail":[{"loc","msg","type"}]}</c>.</summary>
+public sealed record FieldError(string[] Loc, string Msg, string Type);
+
+/// <summary>The webhook endpoints' 422 body.</summary>
+public sealed record FieldErrors(FieldError[] Detail);
+
+/// <summary>422 validation errors in pydantic's full form: <c>{"detail":[{"type","loc","msg","input"}]}</c>.</summary>
 public sealed class ValidationErrors
 {
     readonly JsonArray _errors = [];
@@ -49,7 +58,6 @@ public static class ApiResults
 {
     public sealed record Status(string status);
     public sealed record StatusMessage(string status, string message);
-    public sealed record Detail(string detail);
 
     public static readonly Status Ok = new("ok");
 

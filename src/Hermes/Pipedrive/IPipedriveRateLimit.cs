@@ -3,8 +3,8 @@ namespace Hermes.Pipedrive;
 /// <summary>
 /// Paces calls to Pipedrive. Every request takes a permit before it is sent and completes it with the response (or
 /// null when no answer came), so a limiter can count a request from the moment it leaves until its answer is in and
-/// read the response's rate-limit headers. The default lets everything through; <c>AddPipedriveSync</c> replaces it
-/// with one limiter shared by every worker and every Hermes process on the database (PipedriveRateLimiter.cs).
+/// read the response's rate-limit headers. Its implementations (PipedriveRateLimiter.cs): one limiter shared by every
+/// worker and every Hermes process on PostgreSQL, one per process on SQLite.
 /// </summary>
 public interface IPipedriveRateLimit
 {
@@ -16,10 +16,4 @@ public interface IPipedrivePermit
 {
     /// <summary>The request is over: <paramref name="response"/> is its answer, or null when it failed without one.</summary>
     Task CompleteAsync(HttpResponseMessage? response);
-}
-
-public sealed class NoPipedriveRateLimit : IPipedriveRateLimit, IPipedrivePermit
-{
-    public Task<IPipedrivePermit> AcquireAsync(bool search, CancellationToken ct) => Task.FromResult<IPipedrivePermit>(this);
-    public Task CompleteAsync(HttpResponseMessage? response) => Task.CompletedTask;
 }
