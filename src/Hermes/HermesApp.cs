@@ -82,11 +82,14 @@ public static class HermesApp
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddInputHygiene();
-        services.AddDbContextFactory<HermesDb>((sp, o) =>
+        // Pooled: a webhook or job takes a ready context instead of building one (services, change tracker) each time.
+        services.AddPooledDbContextFactory<HermesDb>((sp, o) =>
         {
             HermesDb.Configure(o, settings.Database);
-            o.AddInterceptors(sp.GetRequiredService<StoredText>());
+            o.AddInterceptors(sp.GetRequiredService<StoredText>(), sp.GetRequiredService<JobWakeUp>());
+            sp.GetRequiredService<DatabasePool>(); // created with the pool, so disposed (its connections closed) with the app
         });
+        services.AddSingleton(_ => new DatabasePool(settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
         services.AddPipedrive();

@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Hermes.CustomFields;
 
 /// <summary>
-/// The <c>customfield</c> table as one snapshot, read fresh for each webhook or job (a handful of rows), so an edit in
-/// the admin UI applies to the next event without a restart (hermes_v2 rebuilt its schemas only at start-up).
+/// The <c>customfield</c> table as one snapshot, kept in memory and dropped when staff edit a field
+/// (<see cref="CustomFieldCache"/>), so an edit in the admin UI applies to the next event without a restart (hermes_v2
+/// rebuilt its schemas only at start-up).
 /// </summary>
 public sealed class CustomFieldMap
 {
@@ -20,8 +21,9 @@ public sealed class CustomFieldMap
 
     public IReadOnlyList<CustomField> All { get; }
 
-    public static async Task<CustomFieldMap> LoadAsync(HermesDb db, CancellationToken ct) =>
-        new(await db.CustomFields.AsNoTracking().ToListAsync(ct));
+    /// <summary>The current map: from memory (<see cref="CustomFieldCache"/>), read again after an edit.</summary>
+    public static Task<CustomFieldMap> LoadAsync(HermesDb db, CancellationToken ct) =>
+        CustomFieldCache.GetAsync(db, async () => new(await db.CustomFields.AsNoTracking().ToListAsync(ct)));
 
     public IEnumerable<CustomField> For(string objectType) => _byObject[objectType];
 

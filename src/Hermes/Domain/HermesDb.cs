@@ -33,15 +33,25 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    /// <summary>Jobs were queued on this context since its last save: the save wakes the workers (<see cref="JobWakeUp"/>).</summary>
+    public bool JobsQueued { get; set; }
+
     public static void Configure(DbContextOptionsBuilder options, DatabaseUrl database)
     {
+        options.AddInterceptors(Hermes.CustomFields.CustomFieldCache.Invalidation);
         // A count capped with Take (the admin's tallies) has no order on purpose: ordering would make it sort.
         options.ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
         if (database.Kind == DatabaseKind.Postgres)
-            options.UseNpgsql(database.ConnectionString);
+            // No DISCARD ALL each time a connection goes back to the pool: Hermes's EF work leaves no session state
+            // (no SET, no session advisory lock, no LISTEN: those use connections of their own, with their own pools).
+            options.UseNpgsql(PooledConnectionString(database));
         else
             options.UseSqlite(database.ConnectionString).AddInterceptors(SqliteBusyTimeout.Instance);
     }
+
+    /// <summary>EF's connections: DATABASE_URL's, without the reset (so a pool of its own; see <see cref="DatabasePool"/>).</summary>
+    public static string PooledConnectionString(DatabaseUrl database) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { NoResetOnClose = true }.ConnectionString;
 
     /// <summary>
     /// SQLite has one writer at a time: each connection waits up to 30 s for the lock (SQLite's own busy handler, which
@@ -158,4 +168,14 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
     sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
         v => v == null ? null : v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime(),
         v => v == null ? null : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+}
+
+/// <summary>Closes the idle connections of EF's pool when the app stops (its connection string is not DATABASE_URL's own).</summary>
+public sealed class DatabasePool(DatabaseUrl database) : IDisposable
+{
+    public void Dispose()
+    {
+        if (database.Kind == DatabaseKind.Postgres)
+            Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(HermesDb.PooledConnectionString(database)));
+    }
 }

@@ -9,12 +9,16 @@ namespace Hermes.Domain;
 /// </summary>
 public static class ResilientTransaction
 {
-    public static async Task<T> RunAsync<T>(IServiceProvider services, int attempts, Func<IServiceProvider, HermesDb, Task<T>> work, CancellationToken ct)
+    public static async Task<T> RunAsync<T>(IServiceProvider services, int attempts, Func<IServiceProvider, HermesDb, Task<T>> work, CancellationToken ct,
+        bool savepoints = true)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<HermesDb>();
+            // Without savepoints a failed save spoils the whole attempt, which is then rolled back: for work that saves often
+            // and is started again anyway (EF otherwise wraps every SaveChanges in one).
+            db.Database.AutoSavepointsEnabled = savepoints;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {

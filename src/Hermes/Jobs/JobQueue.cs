@@ -54,18 +54,15 @@ public sealed class JobQueue(TimeProvider clock, HermesSettings settings, JobSig
     }
 }
 
-/// <summary>Wakes idle workers in this process when jobs were saved, so they don't wait for the next poll.</summary>
+/// <summary>
+/// Wakes idle workers in this process. <see cref="WakeAfterSave"/> marks a context whose next save queues jobs; the
+/// <see cref="JobWakeUp"/> interceptor then wakes the workers once that save is committed (NOTIFY on PostgreSQL).
+/// </summary>
 public sealed class JobSignal
 {
     readonly SemaphoreSlim _pulse = new(0, int.MaxValue);
-    readonly System.Runtime.CompilerServices.ConditionalWeakTable<HermesDb, object> _hooked = new();
 
-    public void WakeAfterSave(HermesDb db)
-    {
-        if (_hooked.TryGetValue(db, out _)) return;
-        _hooked.Add(db, new object());
-        db.SavedChanges += (_, _) => Wake();
-    }
+    public void WakeAfterSave(HermesDb db) => db.JobsQueued = true;
 
     public void Wake() => _pulse.Release(Math.Max(1, 8 - _pulse.CurrentCount));
 

@@ -4,10 +4,10 @@ namespace Hermes.Jobs;
 
 /// <summary>
 /// The hosted worker: <c>JOB_WORKERS</c> loops that claim and run due jobs, sleeping until a job is saved in this
-/// process or the poll interval passes. On shutdown it stops claiming, lets running jobs finish within the host's
+/// process, another process's NOTIFY (<see cref="JobListener"/>) or the poll interval passes. On shutdown it stops claiming, lets running jobs finish within the host's
 /// shutdown timeout and gives back any still running.
 /// </summary>
-public sealed class JobWorker(JobRunner runner, JobSignal signal, RecurringJobs recurring, HermesSettings settings, ILogger<JobWorker> log) : BackgroundService
+public sealed class JobWorker(JobRunner runner, JobSignal signal, JobListener listener, RecurringJobs recurring, HermesSettings settings, ILogger<JobWorker> log) : BackgroundService
 {
     readonly CancellationTokenSource _abortRunning = new();
 
@@ -20,7 +20,8 @@ public sealed class JobWorker(JobRunner runner, JobSignal signal, RecurringJobs 
         try { await recurring.EnsureScheduledAsync(stoppingToken); }
         catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Could not schedule the recurring jobs"); }
         log.LogInformation("Job worker started with {Workers} loops", count);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(i => Loop($"{Environment.MachineName}:{Environment.ProcessId}:{i}:{Guid.NewGuid():N}", poll, stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => Loop($"{Environment.MachineName}:{Environment.ProcessId}:{i}:{Guid.NewGuid():N}", poll, stoppingToken))
+            .Append(listener.RunAsync(stoppingToken)));
     }
 
     async Task Loop(string workerId, TimeSpan poll, CancellationToken stoppingToken)

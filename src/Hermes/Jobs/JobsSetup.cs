@@ -5,6 +5,8 @@ public static class JobsSetup
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
         services.AddSingleton<JobSignal>();
+        services.AddSingleton<JobWakeUp>();
+        services.AddSingleton<JobListener>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobRunner>();

@@ -13,8 +13,8 @@ public static class PipedriveEndpoints
     public sealed record Ok(string Status = "ok");
 
     /// <summary>
-    /// <c>POST /pipedrive/callback/</c>: Pipedrive webhooks v1 and v2. Authenticated with HTTP Basic; stored before
-    /// anything else; applied at once (no Pipedrive or TC2 call is made here, so the answer is fast); 200 for anything
+    /// <c>POST /pipedrive/callback/</c>: Pipedrive webhooks v1 and v2. Authenticated with HTTP Basic; stored and applied
+    /// in one transaction (no Pipedrive or TC2 call is made here, so the answer is fast); 200 for anything
     /// Hermes read, even when it chose to ignore it, so Pipedrive neither retries nor bans the webhook.
     /// </summary>
     public static IEndpointRouteBuilder MapPipedrive(this IEndpointRouteBuilder app)
@@ -58,10 +58,9 @@ public static class PipedriveEndpoints
                 return TypedResults.Ok(new Ok());
             }
 
-            var webhookId = await processor.StoreAsync(body, e, WebhookLog.OutcomePending, null, ct);
             try
             {
-                await processor.ProcessAsync(e, webhookId, allowFetch: true, ct);
+                await processor.StoreAndProcessAsync(body, e, ct);
             }
             catch (WebhookValidationException v)
             {

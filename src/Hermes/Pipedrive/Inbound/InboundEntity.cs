@@ -59,7 +59,8 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
         if (state?.DeletedAt is not null) return new(EventOutcome.Ignored($"{e.Entity} {id} was deleted in Pipedrive"), [], [], null);
         var hermesIds = HermesIds(e, objectType);
         var byPd = await rows.FirstOrDefaultAsync(linked, ct);
-        var listed = hermesIds.Count == 0 ? [] : await rows.Where(r => hermesIds.Contains(EF.Property<int>(r, "Id"))).ToListAsync(ct);
+        // No second read when the hermes_id field names only the row the Pipedrive id found (the usual update).
+        var listed = hermesIds.Count == 0 || (byPd is not null && hermesIds.All(h => h == idOf(byPd))) ? [] : await rows.Where(r => hermesIds.Contains(EF.Property<int>(r, "Id"))).ToListAsync(ct);
         var row = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(r => idOf(r) == h)).FirstOrDefault(r => r is not null);
         return IsStale(state, e)
             ? new(EventOutcome.Ignored($"an older change of {e.Entity} {id} than one already applied"), hermesIds, listed, row)

@@ -55,7 +55,7 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
             else Log.LogWarning("Organization {OrgId}: owner {Owner} is no Hermes admin; sales person left as it was", id, ownerPdId);
         }
         await ApplyCustomFields(e, "Company", company, ct);
-        await Db.SaveChangesAsync(ct);
+        // Saved with the update_time below, in one batch (a merge saves first).
 
         var merged = new List<int>();
         foreach (var loser in listed.Where(c => c.Id != company.Id))

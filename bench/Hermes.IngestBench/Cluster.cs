@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Hermes.IngestBench;
+
+/// <summary>
+/// A PostgreSQL cluster of the benchmark's own, as production runs it (fsync and synchronous_commit on), on a free local
+/// port in a temporary directory; stopped and removed on dispose. Installs Debian's server when initdb is missing.
+/// </summary>
+sealed class Cluster : IAsyncDisposable
+{
+    public required string Dir { get; init; }
+    public required string Bin { get; init; }
+    public required int Port { get; init; }
+
+    public string Url(string database) => $"postgres://postgres@127.0.0.1:{Port}/{database}";
+    public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=false;Timeout=30;Command Timeout=600";
+
+    public static async Task<Cluster> StartAsync()
+    {
+        var bin = PgBin() ?? (Shell.AptInstall("postgresql") is var _ ? PgBin() : null) ?? throw new InvalidOperationException("no PostgreSQL server");
+        var dir = Directory.CreateTempSubdirectory("hermes-ingest-pg.").FullName;
+        var port = FreePort();
+        var root = Environment.UserName == "root";
+        if (root) Shell.Run("chown", $"postgres:postgres {dir}");
+        Shell.RunAs(root, $"{bin}/initdb", $"-D {dir}/data -U postgres -A trust -E UTF8 --locale=C.UTF-8");
+        // Production's durability: fsync, synchronous_commit and full_page_writes stay at their defaults (on).
+        Shell.RunAs(root, $"{bin}/pg_ctl", $"-D {dir}/data -l {dir}/server.log -w -o \"-p {port} -c listen_addresses=127.0.0.1 -k {dir} " +
+                                            "-c max_connections=200 -c shared_buffers=256MB\" start");
+        var cluster = new Cluster { Dir = dir, Bin = bin, Port = port };
+        await cluster.ExecAsync("postgres", "SELECT 1");
+        return cluster;
+    }
+
+    public async Task CreateDatabaseAsync(string name)
+    {
+        await ExecAsync("postgres", $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        await ExecAsync("postgres", $"CREATE DATABASE \"{name}\"");
+    }
+
+    public async Task ExecAsync(string database, string sql)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString(database));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 1800 };
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T> ScalarAsync<T>(string database, string sql)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString(database));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task<List<(string, long)>> CountsAsync(string database, string sql)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString(database));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<(string, long)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        return rows;
+    }
+
+    /// <summary>Runs pgbench with a script file; returns its tps (excluding connection set-up) and its output.</summary>
+    public (double Tps, string Output) PgBench(string database, string script, int clients, int seconds)
+    {
+        var pgbench = File.Exists($"{Bin}/pgbench") ? $"{Bin}/pgbench" : "pgbench";
+        var output = Shell.Run(pgbench, $"-h 127.0.0.1 -p {Port} -U postgres -n -M prepared -c {clients} -j 2 -T {seconds} -f {script} {database}");
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal)) ?? throw new InvalidOperationException(output);
+        return (double.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture), output);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        try { Shell.RunAs(Environment.UserName == "root", $"{Bin}/pg_ctl", $"-D {Dir}/data -m fast -w stop"); }
+        catch (Exception e) { Console.Error.WriteLine($"stopping PostgreSQL: {e.Message}"); }
+        Directory.Delete(Dir, recursive: true);
+        await Task.CompletedTask;
+    }
+
+    static string? PgBin() => Directory.Exists("/usr/lib/postgresql")
+        ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb")))
+            .OrderBy(d => d, StringComparer.Ordinal).LastOrDefault()
+        : null;
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+static class Shell
+{
+    public static string Run(string file, string arguments)
+    {
+        var info = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        var text = stdout.Result + stderr.Result;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments} exited {process.ExitCode}: {text}");
+        return text;
+    }
+
+    /// <summary>PostgreSQL refuses to run as root: as root the server commands run as the postgres user.</summary>
+    public static string RunAs(bool asPostgres, string file, string arguments) =>
+        asPostgres ? Run("runuser", $"-u postgres -- {file} {arguments}") : Run(file, arguments);
+
+    public static string? Which(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    /// <summary>Installs a Debian package when the command it brings is missing (the benchmark's own set-up).</summary>
+    public static string AptInstall(string package)
+    {
+        Console.WriteLine($"installing {package} from Debian's packages");
+        var sudo = Environment.UserName == "root" ? "" : "sudo ";
+        return Run("sh", $"-c \"{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq --no-install-recommends {package}\"");
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Hermes.IngestBench;
+
+sealed record IngestFigures(double Rate, double P50, double P99, double CpuMs, double Rss, double Peak, long Failed, string Outcomes, string Load,
+    double HalfRate = 0, double HalfP50 = 0, double HalfP99 = 0);
+
+static class Ingest
+{
+    /// <summary>--trace FILE: a sampled CPU trace of Hermes during the main measured run (dotnet-trace), its top methods printed.</summary>
+    public static string? TraceFile { get; set; }
+
+    /// <summary>A migrated database with the seed (admins, custom fields, N companies); returns its name.</summary>
+    public static async Task<string> PrepareAsync(string root, Cluster cluster, string database, int companies)
+    {
+        await cluster.CreateDatabaseAsync(database);
+        HermesProcess.Migrate(root, cluster.Url(database));
+        await cluster.ExecAsync(database, Webhooks.SeedSql(companies));
+        await cluster.ExecAsync(database, "VACUUM ANALYZE");
+        await cluster.ExecAsync(database, "CHECKPOINT");
+        return database;
+    }
+
+    public static async Task<double> BoundAsync(Cluster cluster, string database, int companies, int seconds)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"hermes-bound-{Guid.NewGuid():N}.sql");
+        File.WriteAllText(script, Webhooks.BoundScript(companies));
+        try
+        {
+            cluster.PgBench(database, script, 8, Math.Max(3, seconds / 4)); // warm the cache as Hermes's warm-up does
+            var tps = cluster.PgBench(database, script, 8, seconds).Tps;
+            foreach (var sql in new[] { "TRUNCATE hermes_webhook", "VACUUM ANALYZE", "CHECKPOINT" }) await cluster.ExecAsync(database, sql); // Hermes's log counted alone
+            return tps;
+        }
+        finally { File.Delete(script); }
+    }
+
+    public static async Task<IngestFigures> HermesAsync(string root, Cluster cluster, string database, int companies, int seconds, bool halfRate)
+    {
+        var figures = await UnderWrkAsync(root, cluster.Url(database), companies, seconds, halfRate);
+        var outcomes = await cluster.CountsAsync(database, "SELECT outcome, count(*) FROM hermes_webhook WHERE source = 'pipedrive' GROUP BY outcome ORDER BY 1");
+        return figures with { Outcomes = string.Join(", ", outcomes.Select(o => $"{o.Item1} {o.Item2}")) };
+    }
+
+    public static async Task<IngestFigures> SqliteAsync(string root, int companies, int seconds)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hermes-ingest-{Guid.NewGuid():N}.db");
+        try
+        {
+            var url = "sqlite:///" + path;
+            HermesProcess.Migrate(root, url);
+            await using (var conn = new SqliteConnection($"Data Source={path}"))
+            {
+                await conn.OpenAsync();
+                await using var cmd = conn.CreateCommand();
+                cmd.CommandText = Webhooks.SeedSql(companies)
+                    .Replace("SELECT setval(pg_get_serial_sequence('admin', 'id'), 2);", "")
+                    .Replace("FROM generate_series(1, " + companies + ") i", "FROM (WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < " + companies + ") SELECT i FROM s)")
+                    .Replace("now() - interval '30 days'", "strftime('%Y-%m-%d %H:%M:%S', 'now', '-30 days')")
+                    .Replace("now() - interval '7 days'", "strftime('%Y-%m-%d %H:%M:%S', 'now', '-7 days')");
+                await cmd.ExecuteNonQueryAsync();
+            }
+            SqliteConnection.ClearAllPools();
+            return await UnderWrkAsync(root, url, companies, seconds, halfRate: false);
+        }
+        finally
+        {
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
+        }
+    }
+
+    static async Task<IngestFigures> UnderWrkAsync(string root, string databaseUrl, int companies, int seconds, bool halfRate)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"hermes-wrk-{Guid.NewGuid():N}.lua");
+        File.WriteAllText(script, Webhooks.WrkScript(companies));
+        try
+        {
+            await using var hermes = await HermesProcess.StartAsync(root, databaseUrl);
+            Webhooks.Wrk(hermes.BaseAddress, script, 8, Math.Max(3, seconds / 4)); // warm-up: JIT, pools, caches
+            var trace = TraceFile is { } file ? Profiler.Start(hermes, file, seconds) : null;
+            var cpu = hermes.Cpu();
+            var run = Webhooks.Wrk(hermes.BaseAddress, script, 8, seconds);
+            if (trace is not null) Profiler.Report(trace, TraceFile!);
+            var cpuMs = (hermes.Cpu() - cpu).TotalMilliseconds / run.Requests;
+            var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            var (rss, peak) = hermes.Rss();
+            var figures = new IngestFigures(run.Rate, run.P50Ms, run.P99Ms, cpuMs, rss, peak, run.Non2xx + run.SocketErrors, "", load);
+            if (!halfRate) return figures;
+            var half = await Webhooks.OpenLoopAsync(hermes.BaseAddress, companies, run.Rate / 2, seconds);
+            var (rss2, peak2) = hermes.Rss();
+            return figures with { HalfRate = half.Rate, HalfP50 = half.P50Ms, HalfP99 = half.P99Ms, Failed = figures.Failed + half.Failed, Rss = Math.Max(rss, rss2), Peak = peak2 };
+        }
+        finally { File.Delete(script); }
+    }
+}
