@@ -29,14 +29,6 @@ public static class TestKit
     public static Task<HttpResponseMessage> PostJson(this HermesInstance hermes, string path, object body) =>
         hermes.Http.PostAsync(path, new StringContent(body as string ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
 
-    public static async Task<T> Add<T>(this HermesInstance hermes, T entity) where T : class
-    {
-        await using var db = hermes.Db();
-        db.Add(entity);
-        await db.SaveChangesAsync();
-        return entity;
-    }
-
     public static Admin Steve(int? tc2AdminId = 20, string timezone = "Europe/London", string username = "climan@example.com") => new()
     {
         FirstName = "Steve", LastName = "Jobs", Username = username, Tc2AdminId = tc2AdminId, PdOwnerId = 99,

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Hermes.CallBooker;
 using Hermes.Tc2;
+using Hermes.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Hermes.Tests.Fuzz.JsonMutations;
 using static Hermes.Tests.Pipedrive.PipedriveWebhooks;
@@ -111,14 +112,14 @@ public static partial class FuzzEndpoints
         Dictionary<string, object?> Data() => entity switch
         {
             "organization" => new() { ["id"] = Pick(r, [20, 21, 22, 23]), ["name"] = Pick(r, ["Junes Ltd", "Acme", "Org " + r.Next(9)]), ["owner_id"] = Pick(r, [10, 11, 99]),
-                ["update_time"] = time, [FuzzWorld.OrgHermesId] = r.Next(3) == 0 ? Pick(r, w.CompanyIds).ToString(CultureInfo.InvariantCulture) : null,
+                ["update_time"] = time, [HermesTest.OrgHermesId] = r.Next(3) == 0 ? Pick(r, w.CompanyIds).ToString(CultureInfo.InvariantCulture) : null,
                 [FuzzWorld.OrgWebsite] = "https://junes.com", [FuzzWorld.OrgPaidInvoices] = r.Next(4) },
             "person" => new() { ["id"] = Pick(r, [30, 31, 32]), ["name"] = Pick(r, ["Mary Booth", "Brian Blessed", "Cher"]), ["owner_id"] = 10,
                 ["org_id"] = Pick(r, [20, 21, 22]), ["email"] = "brian@blessed.com", ["phone"] = "0208112555", ["update_time"] = time,
-                [FuzzWorld.PersonHermesId] = null },
+                [HermesTest.PersonHermesId] = null },
             "deal" => new() { ["id"] = Pick(r, [40, 41, 42]), ["title"] = "Deal " + r.Next(9), ["org_id"] = Pick(r, [20, 21, 22]), ["person_id"] = Pick(r, [30, 31]),
                 ["stage_id"] = Pick(r, [10, 20, 30, 55]), ["pipeline_id"] = Pick(r, [1, 2, 3, 66]), ["owner_id"] = Pick(r, [10, 11, 99]),
-                ["status"] = Pick(r, ["open", "won", "lost"]), ["value"] = 0, ["currency"] = "GBP", ["update_time"] = time, [FuzzWorld.DealHermesId] = null },
+                ["status"] = Pick(r, ["open", "won", "lost"]), ["value"] = 0, ["currency"] = "GBP", ["update_time"] = time, [HermesTest.DealHermesId] = null },
             "pipeline" => new() { ["id"] = Pick(r, [1, 2, 60]), ["name"] = "Pipeline " + r.Next(9), ["active_flag"] = true, ["order_nr"] = 1, ["update_time"] = time },
             "stage" => new() { ["id"] = Pick(r, [10, 20, 50]), ["name"] = "Stage " + r.Next(9), ["pipeline_id"] = Pick(r, [1, 2, 60]), ["order_nr"] = 1, ["update_time"] = time },
             _ => new() { ["id"] = r.Next(100), ["subject"] = "Call", ["update_time"] = time },

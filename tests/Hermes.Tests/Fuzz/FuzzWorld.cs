@@ -23,9 +23,6 @@ namespace Hermes.Tests.Fuzz;
 /// </summary>
 public sealed partial class FuzzWorld : IAsyncDisposable
 {
-    public const string OrgHermesId = "7f8959760703808f36b3795c15310566b74f5134";
-    public const string PersonHermesId = "8c2f326b6be255cd3d5cf4ee7385eaf544a47f1d";
-    public const string DealHermesId = "5be1188db52a8c7f0ea49331eb391ae54aeabafc";
     public const string OrgWebsite = "a400000000000000000000000000000000000004";
     public const string OrgPaidInvoices = "a200000000000000000000000000000000000002";
     public const string AdminEmail = "sales@example.com";
@@ -88,12 +85,7 @@ public sealed partial class FuzzWorld : IAsyncDisposable
         await db.SaveChangesAsync();
         await Hermes.SeedConfigAsync();
 
-        foreach (var (type, key) in new[] { ("Company", OrgHermesId), ("Contact", PersonHermesId), ("Deal", DealHermesId) })
-            db.CustomFields.Add(new CustomField
-            {
-                Name = "Hermes ID", MachineName = "hermes_id", FieldType = CustomField.TypeFk, HermesFieldName = "id",
-                Tc2MachineName = "hermes_id", PdFieldId = key, LinkedObjectType = type,
-            });
+        db.CustomFields.AddRange(HermesTest.HermesIdFields());
         db.CustomFields.AddRange(
             new CustomField { Name = "Website", MachineName = "website", FieldType = CustomField.TypeStr, HermesFieldName = "website", PdFieldId = OrgWebsite, LinkedObjectType = "Company" },
             new CustomField { Name = "Paid invoices", MachineName = "paid_invoice_count", FieldType = CustomField.TypeInt, HermesFieldName = "paid_invoice_count", PdFieldId = OrgPaidInvoices, LinkedObjectType = "Company" },

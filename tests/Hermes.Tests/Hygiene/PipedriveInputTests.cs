@@ -35,7 +35,7 @@ public class PipedriveInputTests : PipedriveWebhookTest
         Assert.Equal((WebhookLog.OutcomeRejected, detail, storedBody, (string?)null), (logged.Outcome, logged.Error, logged.Body, logged.Object));
         Assert.Empty(await All(db => db.Companies));
         Assert.Empty(await All(db => db.PipedriveObjects));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     public static TheoryData<string, string> UnreadableNames => new()

@@ -90,6 +90,15 @@ public sealed class HermesInstance : IAsyncDisposable
 
     public Task<int> RunJobsAsync(int workers = 1) => Jobs.RunUntilIdleAsync(workers);
 
+    /// <summary>Saves one row in a context of its own and hands it back with its id.</summary>
+    public async Task<T> Add<T>(T entity) where T : class
+    {
+        await using var db = Db();
+        db.Add(entity);
+        await db.SaveChangesAsync();
+        return entity;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -54,7 +54,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         // The organization is fetched from Pipedrive by a job (see OutOfOrderTests for what it does next).
         var webhook = Assert.Single(await All(db => db.WebhookLogs));
         Assert.Equal(("deal", "pending", "waiting: deal 40 belongs to organization 999, which is being fetched from Pipedrive"), (webhook.Object, webhook.Outcome, webhook.Error));
-        Assert.Equal([("pipedrive.fetch_organization", $$"""{"orgId":999,"webhookId":{{webhook.Id}}}""", (string?)"pdorg:999")], await Jobs());
+        Assert.Equal([("pipedrive.fetch_organization", $$"""{"orgId":999,"webhookId":{{webhook.Id}}}""", (string?)"pdorg:999")], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -98,7 +98,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         await UseTc2Company();
         await PostOk(Create(v, "deal", PdDeal()));
         Assert.Equal([Expected()], (await All(db => db.Deals)).Select(Row));
-        Assert.Equal([Tc2Update(_company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(_company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -106,7 +106,7 @@ public class DealWebhookTests : PipedriveWebhookTest
     {
         await PostOk(Create(v, "deal", PdDeal()));
         Assert.Single(await All(db => db.Deals));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     // ── PDDeal updated ──
@@ -128,7 +128,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         var before = PdDeal(orgId: 999);
         await PostOk(Update(v, "deal", before, With(before, ("title", "New test deal"))));
         Assert.Empty(await All(db => db.Deals));
-        Assert.Equal(["pipedrive.fetch_organization"], (await Jobs()).Select(j => j.Kind));
+        Assert.Equal(["pipedrive.fetch_organization"], (await PendingJobs()).Select(j => j.Kind));
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -185,7 +185,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         await Save(new Stage { PdStageId = 52, Name = "Demo booked" });
         var before = PdDeal(title: "Old test deal", hermesId: deal.Id);
         await PostOk(Update(v, "deal", before, With(before, ("stage_id", 52))));
-        Assert.Equal([Tc2Update(_company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(_company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -195,7 +195,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         await Save(new Stage { PdStageId = 52, Name = "Demo booked" });
         var before = PdDeal(title: "Old test deal", hermesId: deal.Id);
         await PostOk(Update(v, "deal", before, With(before, ("stage_id", 52))));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -207,7 +207,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         var before = PdDeal(title: "Old test deal", hermesId: deal.Id);
         await PostOk(Update(v, "deal", before, With(before, ("title", "Renamed deal"))));
         Assert.Equal(["Renamed deal"], (await All(db => db.Deals)).Select(d => d.Name));
-        Assert.Equal([Tc2Update(_company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(_company.Id)], await PendingJobs());
     }
 
     // ── PDDeal deleted ──
@@ -267,7 +267,7 @@ public class DealWebhookTests : PipedriveWebhookTest
         var (deal, _) = await DealWithMeeting();
         await PostOk(Delete(v, "deal", PdDeal(hermesId: deal.Id)));
         // The company has no open deal left, which the TC2 update sends as nulls (PipedriveToTc2Tests runs it).
-        Assert.Equal([Tc2Update(_company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(_company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -275,6 +275,6 @@ public class DealWebhookTests : PipedriveWebhookTest
     {
         var (deal, _) = await DealWithMeeting();
         await PostOk(Delete(v, "deal", PdDeal(hermesId: deal.Id)));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 }

@@ -45,7 +45,7 @@ public class HandMadeInPipedriveTests : PipedriveWebhookTest
         Assert.Equal([(other.Id, "Other Ltd", (int?)null, Owner.Id, (int?)400), (company.Id, "Julies Tutoring", (int?)20, Owner.Id, (int?)401)],
             (await All(db => db.Companies.OrderBy(c => c.Id))).Select(Row));
         Assert.Equal(("processed", $"company {company.Id} linked to organization 20 (matched by TC2 client)"), await Logged());
-        Assert.Equal([HermesIdWrite("Company", company.Id, company.Id), Tc2Update(company.Id)], await Jobs());
+        Assert.Equal([HermesIdWrite("Company", company.Id, company.Id), Tc2Update(company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -73,7 +73,7 @@ public class HandMadeInPipedriveTests : PipedriveWebhookTest
         Assert.Equal([(linkedElsewhere.Id, "Julies Ltd", (int?)21, Owner.Id, (int?)null), (company.Id, "JULIES LTD", (int?)20, Owner.Id, (int?)null)],
             (await All(db => db.Companies.OrderBy(c => c.Id))).Select(Row));
         Assert.Equal(("processed", $"company {company.Id} linked to organization 20 (matched by name)"), await Logged());
-        Assert.Equal([HermesIdWrite("Company", company.Id, company.Id)], await Jobs());
+        Assert.Equal([HermesIdWrite("Company", company.Id, company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -87,7 +87,7 @@ public class HandMadeInPipedriveTests : PipedriveWebhookTest
 
         Assert.Equal([(int?)null, null, 21], (await All(db => db.Companies.OrderBy(c => c.Id))).Select(c => c.PdOrgId));
         Assert.Equal(("ignored", $"ignored: organization 20 matches 2 companies by name ({first.Id}, {second.Id}); none linked, none created"), await Logged());
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -122,7 +122,7 @@ public class HandMadeInPipedriveTests : PipedriveWebhookTest
         Assert.Equal((contact.Id, company.Id, "Blessed", "brian@home.com", (string?)null, (int?)30), Row((await All(db => db.Contacts.Where(c => c.Id == contact.Id))).Single()));
         Assert.Equal(2, (await All(db => db.Contacts)).Count); // no twin
         Assert.Equal(("processed", $"contact {contact.Id} linked to person 30 (matched by email)"), await Logged());
-        Assert.Equal([HermesIdWrite("Contact", contact.Id, company.Id)], await Jobs());
+        Assert.Equal([HermesIdWrite("Contact", contact.Id, company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -149,7 +149,7 @@ public class HandMadeInPipedriveTests : PipedriveWebhookTest
 
         Assert.Equal([(int?)null, null], (await All(db => db.Contacts.OrderBy(c => c.Id))).Select(c => c.PdPersonId));
         Assert.Equal(("ignored", $"ignored: person 30 matches 2 contacts of company {company.Id} by email ({first.Id}, {second.Id}); none linked, none created"), await Logged());
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]

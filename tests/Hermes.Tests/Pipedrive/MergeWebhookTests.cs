@@ -30,7 +30,7 @@ public class MergeWebhookTests : PipedriveWebhookTest
         Assert.Equal([("Loser deal", survivor.Id)], (await All(db => db.Deals)).Select(d => (d.Name!, d.CompanyId)));
         Assert.Equal(2, (await All(db => db.Meetings)).Count);
         Assert.Equal([("pipedrive.write_hermes_id", $$"""{"objectType":"Company","hermesId":{{survivor.Id}},"companyId":{{survivor.Id}}}""", (string?)$"company:{survivor.Id}")],
-            (await Jobs()).Distinct());
+            (await PendingJobs()).Distinct());
         var state = Assert.Single(await All(db => db.PipedriveObjects.Where(o => o.DeletedAt != null)));
         Assert.Equal(("organization", 21, (PipedriveDeletion?)PipedriveDeletion.Merged, (int?)20), (state.Entity, state.PdId, state.DeletedReason, state.MergedIntoPdId));
     }
@@ -84,7 +84,7 @@ public class MergeWebhookTests : PipedriveWebhookTest
         var loser = await NewCompany("Loser Ltd", pdOrgId: 21);
         await PostOk(Delete(V2, "organization", Org(id: 21, name: "Loser Ltd", hermesId: loser.Id), mergedToId: 20));
         Assert.Equal([(loser.Id, (int?)20)], (await All(db => db.Companies)).Select(c => (c.Id, c.PdOrgId)));
-        Assert.Equal(["pipedrive.write_hermes_id"], (await Jobs()).Select(j => j.Kind));
+        Assert.Equal(["pipedrive.write_hermes_id"], (await PendingJobs()).Select(j => j.Kind));
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -105,7 +105,7 @@ public class MergeWebhookTests : PipedriveWebhookTest
         Assert.Equal([(deal.Id, (int?)survivor.Id)], (await All(db => db.Deals)).Select(d => (d.Id, d.ContactId)));
         Assert.Equal([(meeting.Id, survivor.Id)], (await All(db => db.Meetings)).Select(m => (m.Id, m.ContactId)));
         Assert.Equal([("pipedrive.write_hermes_id", $$"""{"objectType":"Contact","hermesId":{{survivor.Id}},"companyId":{{company.Id}}}""")],
-            (await Jobs()).Select(j => (j.Kind, j.Payload)).Distinct());
+            (await PendingJobs()).Select(j => (j.Kind, j.Payload)).Distinct());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -125,6 +125,6 @@ public class MergeWebhookTests : PipedriveWebhookTest
 
         Assert.Equal([(survivor.Id, "Survivor deal")], (await All(db => db.Deals)).Select(d => (d.Id, d.Name!)));
         Assert.Equal([(meeting.Id, (int?)survivor.Id)], (await All(db => db.Meetings)).Select(m => (m.Id, m.DealId)));
-        Assert.Equal(["pipedrive.write_hermes_id"], (await Jobs()).Select(j => j.Kind).Distinct());
+        Assert.Equal(["pipedrive.write_hermes_id"], (await PendingJobs()).Select(j => j.Kind).Distinct());
     }
 }

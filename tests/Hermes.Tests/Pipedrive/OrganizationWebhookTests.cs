@@ -18,7 +18,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Create(v, "organization", Org(name: "Test company", hermesId: company.Id)));
 
         Assert.Equal([(company.Id, "Test company", (int?)20, Owner.Id, (int?)null)], (await All(db => db.Companies)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -29,7 +29,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         var company = Assert.Single(await All(db => db.Companies));
         Assert.Equal(("Test company", (int?)20, Owner.Id, (int?)null, Company.StatusPendingEmailConf, Company.PlanPayg, Now),
             (company.Name, company.PdOrgId, company.SalesPersonId, company.Tc2CligencyId, company.Tc2Status, company.PricePlan, company.Created));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -40,7 +40,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Create(v, "organization", Org(hermesId: company.Id)));
 
         Assert.Equal([(company.Id, "Test company", (int?)20, Owner.Id, (int?)401)], (await All(db => db.Companies)).Select(Row));
-        Assert.Equal([Tc2Update(company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -51,7 +51,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Create(v, "organization", Org(hermesId: company.Id)));
 
         Assert.Equal([(company.Id, "Test company", (int?)20, Owner.Id, (int?)null)], (await All(db => db.Companies)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     // ── Org updated ──
@@ -65,7 +65,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Update(v, "organization", before, With(before, ("name", "New test company"), ("owner_id", 99))));
 
         Assert.Equal([(company.Id, "New test company", (int?)20, OtherAdmin.Id, (int?)null)], (await All(db => db.Companies)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -77,7 +77,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
 
         var company = Assert.Single(await All(db => db.Companies));
         Assert.Equal(("New test company", (int?)20, Owner.Id), (company.Name, company.PdOrgId, company.SalesPersonId));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -90,7 +90,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Update(v, "organization", before, With(before, ("owner_id", 99))));
 
         Assert.Equal([(company.Id, "Old test company", (int?)20, OtherAdmin.Id, (int?)401)], (await All(db => db.Companies)).Select(Row));
-        Assert.Equal([Tc2Update(company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(company.Id)], await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -102,7 +102,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         await PostOk(Update(v, "organization", before, With(before, ("owner_id", 99))));
 
         Assert.Equal([(company.Id, "Old test company", (int?)20, OtherAdmin.Id, (int?)null)], (await All(db => db.Companies)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -115,7 +115,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
 
         // The job reads TC2's client and writes only what it lacks (the repair case: PipedriveToTc2Tests).
         Assert.Equal([(company.Id, "Renamed in Pipedrive", (int?)20, Owner.Id, (int?)401)], (await All(db => db.Companies)).Select(Row));
-        Assert.Equal([Tc2Update(company.Id)], await Jobs());
+        Assert.Equal([Tc2Update(company.Id)], await PendingJobs());
     }
 
     // ── Org deleted ──
@@ -148,7 +148,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         var other = await NewCompany("Unrelated Ltd", pdOrgId: 21);
         await PostOk(Delete(v, "organization", Org(id: 20)));
         Assert.Equal([(other.Id, "Unrelated Ltd", (int?)21, Owner.Id, (int?)null)], (await All(db => db.Companies)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -184,7 +184,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
         var (company, _, _, _) = await CompanyWithChildren(tc2CligencyId: 401);
         await PostOk(Delete(v, "organization", Org(hermesId: company.Id)));
         Assert.Equal((0, 0, 0, 0), await Counts());
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
         // Remembered by cligency id, so a later TC2 event does not recreate the organization in Pipedrive.
         Assert.Equal((int?)401, Assert.Single(await All(db => db.PipedriveObjects)).Tc2CligencyId);
     }
@@ -194,7 +194,7 @@ public class OrganizationWebhookTests : PipedriveWebhookTest
     {
         var (company, _, _, _) = await CompanyWithChildren();
         await PostOk(Delete(v, "organization", Org(hermesId: company.Id)));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
         Assert.Equal((int?)null, Assert.Single(await All(db => db.PipedriveObjects)).Tc2CligencyId);
     }
 }

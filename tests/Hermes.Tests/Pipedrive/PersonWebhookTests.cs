@@ -19,7 +19,7 @@ public class PersonWebhookTests : PipedriveWebhookTest
         await PostOk(Create(v, "person", Person(hermesId: contact.Id)));
 
         Assert.Equal([(contact.Id, "Brian", "Blessed", "brian@blessed.com", "0208112555", (int?)30, company.Id)], (await All(db => db.Contacts)).Select(Row));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
@@ -53,7 +53,7 @@ public class PersonWebhookTests : PipedriveWebhookTest
         await NewCompany(tc2CligencyId: 401);
         await PostOk(Create(v, "person", Person()));
         Assert.Single(await All(db => db.Contacts));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     // ── Person updated ──
@@ -120,7 +120,7 @@ public class PersonWebhookTests : PipedriveWebhookTest
         var before = Person(name: "John Smith", hermesId: contact.Id);
         await PostOk(Update(v, "person", before, With(before, ("name", "Jessica Jones"))));
         Assert.Equal("Jones", Assert.Single(await All(db => db.Contacts)).LastName);
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     // ── Person deleted ──
@@ -156,6 +156,6 @@ public class PersonWebhookTests : PipedriveWebhookTest
         var contact = await NewContact(company);
         await PostOk(Delete(v, "person", Person(hermesId: contact.Id)));
         Assert.Empty(await All(db => db.Contacts));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 }

@@ -54,12 +54,7 @@ public class ShuffledReplayTests(ITestOutputHelper output) : IAsyncLifetime
         db.Admins.AddRange(
             new Admin { Username = "testing@example.com", FirstName = "Sally", LastName = "Seller", PdOwnerId = 10, IsSalesPerson = true },
             new Admin { Username = "steve@example.com", FirstName = "Steve", LastName = "Jobs", PdOwnerId = 99, IsSalesPerson = true });
-        foreach (var (type, key) in new[] { ("Company", PipedriveWebhookTest.OrgHermesId), ("Contact", PipedriveWebhookTest.PersonHermesId), ("Deal", PipedriveWebhookTest.DealHermesId) })
-            db.CustomFields.Add(new CustomField
-            {
-                Name = "Hermes ID", MachineName = "hermes_id", FieldType = CustomField.TypeFk, HermesFieldName = "id",
-                Tc2MachineName = "hermes_id", PdFieldId = key, LinkedObjectType = type,
-            });
+        db.CustomFields.AddRange(HermesTest.HermesIdFields());
         await db.SaveChangesAsync();
         return hermes;
     }

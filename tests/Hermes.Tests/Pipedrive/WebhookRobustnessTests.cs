@@ -14,7 +14,7 @@ public class WebhookRobustnessTests : PipedriveWebhookTest
         Assert.Empty(await All(db => db.Companies));
         Assert.Empty(await All(db => db.Contacts));
         Assert.Empty(await All(db => db.Deals));
-        Assert.Empty(await Jobs());
+        Assert.Empty(await PendingJobs());
     }
 
     [Fact]

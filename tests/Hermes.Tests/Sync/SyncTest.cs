@@ -21,11 +21,8 @@ namespace Hermes.Tests.Sync;
 /// and deal fields inherited from the company). The simulators run on the wall clock (their rate-limit windows must
 /// pass); Hermes on its fake clock.
 /// </summary>
-public abstract class SyncTest : IAsyncLifetime
+public abstract class SyncTest : HermesTest
 {
-    public const string OrgHermesId = "7f8959760703808f36b3795c15310566b74f5134";
-    public const string PersonHermesId = "8c2f326b6be255cd3d5cf4ee7385eaf544a47f1d";
-    public const string DealHermesId = "5be1188db52a8c7f0ea49331eb391ae54aeabafc";
     public const string OrgTc2Status = "a100000000000000000000000000000000000001";
     public const string OrgPaidInvoices = "a200000000000000000000000000000000000002";
     public const string OrgCligencyUrl = "a300000000000000000000000000000000000003";
@@ -35,7 +32,6 @@ public abstract class SyncTest : IAsyncLifetime
     public const string DealPaidInvoices = "d200000000000000000000000000000000000002";
 
     protected SimulatorHost Sim = null!;
-    protected HermesInstance Hermes = null!;
     protected PipedriveSimulator Pd => Sim.Pipedrive;
     protected Tc2Simulator Tc2 => Sim.Tc2;
 
@@ -49,7 +45,7 @@ public abstract class SyncTest : IAsyncLifetime
     /// <summary>Extra settings for Hermes (e.g. rate limits).</summary>
     protected virtual void Settings(Dictionary<string, string?> settings) { }
 
-    public virtual async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Sim = await SimulatorHost.StartAsync(o => o.Time = TimeProvider.System);
         Hermes = await StartHermesAsync();
@@ -126,12 +122,7 @@ public abstract class SyncTest : IAsyncLifetime
         (Payg, Startup, Enterprise) = (pipelines[0], pipelines[1], pipelines[2]);
         (PaygNew, PaygWon, StartupNew, EnterpriseNew) = (stages[0], stages[1], stages[2], stages[4]);
         db.Configs.Add(new Config { PaygPipeline = Payg, StartupPipeline = Startup, EnterprisePipeline = Enterprise });
-        foreach (var type in new[] { "Company", "Contact", "Deal" })
-            db.CustomFields.Add(new CustomField
-            {
-                Name = "Hermes ID", MachineName = "hermes_id", FieldType = CustomField.TypeFk, HermesFieldName = "id", Tc2MachineName = "hermes_id",
-                PdFieldId = type switch { "Company" => OrgHermesId, "Contact" => PersonHermesId, _ => DealHermesId }, LinkedObjectType = type,
-            });
+        db.CustomFields.AddRange(HermesIdFields());
         db.CustomFields.AddRange(
             new CustomField { Name = "TC2 status", MachineName = "tc2_status", FieldType = CustomField.TypeStr, HermesFieldName = "tc2_status", PdFieldId = OrgTc2Status, LinkedObjectType = "Company" },
             new CustomField { Name = "Paid invoices", MachineName = "paid_invoice_count", FieldType = CustomField.TypeInt, HermesFieldName = "paid_invoice_count", PdFieldId = OrgPaidInvoices, LinkedObjectType = "Company" },
@@ -143,13 +134,12 @@ public abstract class SyncTest : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
-    public virtual async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await Hermes.DisposeAsync();
         await Sim.DisposeAsync();
     }
 
-    protected DateTime Now => Hermes.Clock.GetUtcNow().UtcDateTime;
     protected string CligencyUrl(int id) => $"{Sim.Tc2BaseUrl}/clients/{id}/";
 
     // ───────────────────────────── TC2 ─────────────────────────────
@@ -197,27 +187,6 @@ public abstract class SyncTest : IAsyncLifetime
     }
 
     // ───────────────────────────── Hermes rows and jobs ─────────────────────────────
-
-    protected async Task<T> Save<T>(T entity) where T : class
-    {
-        await using var db = Hermes.Db();
-        db.Add(entity);
-        await db.SaveChangesAsync();
-        return entity;
-    }
-
-    protected async Task<List<T>> All<T>(Func<HermesDb, IQueryable<T>> query)
-    {
-        await using var db = Hermes.Db();
-        return await query(db).ToListAsync();
-    }
-
-    /// <summary>Pending jobs as (kind, payload, ordering key), oldest first.</summary>
-    protected async Task<List<(string Kind, string Payload, string? Key)>> PendingJobs()
-    {
-        await using var db = Hermes.Db();
-        return (await db.Jobs.Where(j => j.Status == Job.Pending).OrderBy(j => j.Id).ToListAsync()).Select(j => (j.Kind, j.Payload, j.OrderingKey)).ToList();
-    }
 
     protected async Task<List<(string Kind, string Status, string? Error)>> AllJobs()
     {
