@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Hermes.Domain;
 using Hermes.Jobs;
@@ -18,7 +17,7 @@ public sealed class QueueMetrics
     readonly ILogger<QueueMetrics> _log;
     readonly Lock _gate = new();
     JobQueueState? _last;
-    long _readAt;
+    DateTimeOffset _readAt;
 
     public QueueMetrics(IMeterFactory meters, IDbContextFactory<HermesDb> dbs, TimeProvider clock, ILogger<QueueMetrics> log)
     {
@@ -40,13 +39,14 @@ public sealed class QueueMetrics
     {
         lock (_gate)
         {
-            if (_last is not null && Stopwatch.GetElapsedTime(_readAt) < TimeSpan.FromSeconds(1)) return _last;
+            // Both gauges of one collection share a read: within a second of Hermes's clock (a test's fake clock moves it on).
+            if (_last is not null && _clock.GetUtcNow() - _readAt < TimeSpan.FromSeconds(1)) return _last;
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 using var db = _dbs.CreateDbContext();
                 _last = JobQueueState.ReadAsync(db, _clock.GetUtcNow().UtcDateTime, timeout.Token).GetAwaiter().GetResult();
-                _readAt = Stopwatch.GetTimestamp();
+                _readAt = _clock.GetUtcNow();
                 return _last;
             }
             catch (Exception e)
