@@ -5,7 +5,7 @@ namespace Hermes.CustomFields;
 
 /// <summary>
 /// The <c>customfield</c> table as one snapshot, kept in memory and dropped when staff edit a field
-/// (<see cref="CustomFieldCache"/>), so an edit in the admin UI applies to the next event without a restart (hermes_v2
+/// (<see cref="Domain.StaffTables"/>), so an edit in the admin UI applies to the next event without a restart (hermes_v2
 /// rebuilt its schemas only at start-up).
 /// </summary>
 public sealed class CustomFieldMap
@@ -21,9 +21,9 @@ public sealed class CustomFieldMap
 
     public IReadOnlyList<CustomField> All { get; }
 
-    /// <summary>The current map: from memory (<see cref="CustomFieldCache"/>), read again after an edit.</summary>
+    /// <summary>The current map: from memory (<see cref="Domain.StaffTables"/>), read again after an edit.</summary>
     public static Task<CustomFieldMap> LoadAsync(HermesDb db, CancellationToken ct) =>
-        CustomFieldCache.GetAsync(db, async () => new(await db.CustomFields.AsNoTracking().ToListAsync(ct)));
+        StaffTables.GetAsync<CustomField, CustomFieldMap>(db, async () => new(await db.CustomFields.AsNoTracking().ToListAsync(ct)));
 
     public IEnumerable<CustomField> For(string objectType) => _byObject[objectType];
 

@@ -38,7 +38,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
 
     public static void Configure(DbContextOptionsBuilder options, DatabaseUrl database)
     {
-        options.AddInterceptors(Hermes.CustomFields.CustomFieldCache.Invalidation);
+        options.AddInterceptors(StaffTables.Invalidation);
         // A count capped with Take (the admin's tallies) has no order on purpose: ordering would make it sort.
         options.ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
         if (database.Kind == DatabaseKind.Postgres)
@@ -51,7 +51,7 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
 
     /// <summary>EF's connections: DATABASE_URL's, without the reset (so a pool of its own; see <see cref="DatabasePool"/>).</summary>
     public static string PooledConnectionString(DatabaseUrl database) =>
-        new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { NoResetOnClose = true }.ConnectionString;
+        new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { NoResetOnClose = true, MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString;
 
     /// <summary>
     /// SQLite has one writer at a time: each connection waits up to 30 s for the lock (SQLite's own busy handler, which

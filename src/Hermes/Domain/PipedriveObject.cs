@@ -42,9 +42,16 @@ public class PipedriveObject
     public int? RefPipelineId { get; set; }
 
     /// <summary>The row for this object, added (unsaved) when Hermes has none yet; one added earlier in this context is found too.</summary>
+    /// <summary>What Hermes remembers of one Pipedrive object, if anything (tracked already, or read: compiled, as every event reads it).</summary>
+    public static async Task<PipedriveObject?> FindAsync(HermesDb db, string entity, int pdId, CancellationToken ct) =>
+        db.PipedriveObjects.Local.FindEntryUntyped([entity, pdId])?.Entity ?? await ByKey(db, entity, pdId, ct);
+
+    static readonly Func<HermesDb, string, int, CancellationToken, Task<PipedriveObject?>> ByKey =
+        EF.CompileAsyncQuery((HermesDb db, string entity, int pdId, CancellationToken _) => db.PipedriveObjects.FirstOrDefault(o => o.Entity == entity && o.PdId == pdId));
+
     public static async Task<PipedriveObject> FindOrAddAsync(HermesDb db, string entity, int pdId, CancellationToken ct)
     {
-        var state = await db.PipedriveObjects.FindAsync([entity, pdId], ct);
+        var state = await FindAsync(db, entity, pdId, ct);
         if (state is null) db.PipedriveObjects.Add(state = new PipedriveObject { Entity = entity, PdId = pdId });
         return state;
     }

@@ -81,7 +81,7 @@ public sealed class WebhookReplay(IDbContextFactory<HermesDb> dbs, IServiceProvi
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            var result = await inbound.ProcessAsync(e, row.Id, allowFetch: true, ct);
+            var result = await inbound.ProcessAsync(e, InboundWebhook.Stored(row.Id), allowFetch: true, ct);
             return new Outcome(row.Id, row, row.Outcome, result.LogOutcome, result.Text);
         }
         catch (WebhookValidationException v)

@@ -131,9 +131,14 @@ public static class PipedriveEventOrder
     public static async Task ReleaseWaitingAsync(HermesDb db, JobQueue jobs, IReadOnlyCollection<int> pdOrgIds, CancellationToken ct)
     {
         if (pdOrgIds.Count == 0) return;
-        var waiting = await db.PipedriveWaitingWebhooks.Where(w => pdOrgIds.Contains(w.OrgPdId)).OrderBy(w => w.WebhookId).ToListAsync(ct);
+        var waiting = new List<PipedriveWaitingWebhook>();
+        await foreach (var w in WaitingFor(db, pdOrgIds.ToArray()).WithCancellation(ct)) waiting.Add(w);
         foreach (var w in waiting)
             jobs.Enqueue(db, new FetchOrganization(w.OrgPdId, w.WebhookId));
         db.PipedriveWaitingWebhooks.RemoveRange(waiting);
     }
+
+    /// <summary>Compiled: every organization event asks.</summary>
+    static readonly Func<HermesDb, int[], IAsyncEnumerable<PipedriveWaitingWebhook>> WaitingFor =
+        EF.CompileAsyncQuery<HermesDb, int[], PipedriveWaitingWebhook>((db, pdOrgIds) => db.PipedriveWaitingWebhooks.Where(w => pdOrgIds.Contains(w.OrgPdId)).OrderBy(w => w.WebhookId));
 }

@@ -94,24 +94,33 @@ public sealed class PipedriveWebhookProcessor(IDbContextFactory<HermesDb> dbs, I
             // savepoint around each save is needed.
             var outcome = await ResilientTransaction.RunAsync(services, attempts: 5, async (scope, db) =>
             {
+                // A delivery's log row is written in one batch with what the event changes (the first save writes it).
                 WebhookLog? row = null;
-                var id = webhookId;
+                var webhook = InboundWebhook.Stored(webhookId);
                 if (body is not null)
                 {
                     db.WebhookLogs.Add(row = NewRow(body, e, WebhookLog.OutcomePending, null));
                     if (storedId.Value > 0) row.Id = storedId.Value;
-                    await db.SaveChangesAsync(ct);
-                    id = storedId.Value = row.Id;
-                    WebhookTrace.Describe(row.Object, row.Action, row.Id);
+                    webhook = InboundWebhook.Unsaved(row);
                 }
-                var outcome = await scope.GetRequiredService<PipedriveInbound>().ProcessAsync(e, id, allowFetch, ct);
-                if (row is not null)
-                    (row.Outcome, row.Error) = (outcome.LogOutcome, outcome.Text);
-                else if (id > 0)
-                    await db.WebhookLogs.Where(w => w.Id == id).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome.LogOutcome).SetProperty(w => w.Error, outcome.Text), ct);
-                await db.SaveChangesAsync(ct);
-                return outcome;
+                try
+                {
+                    var outcome = await scope.GetRequiredService<PipedriveInbound>().ProcessAsync(e, webhook, allowFetch, ct);
+                    if (row is not null)
+                        (row.Outcome, row.Error) = (outcome.LogOutcome, outcome.Text);
+                    else if (webhookId > 0)
+                        await db.WebhookLogs.Where(w => w.Id == webhookId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Outcome, outcome.LogOutcome).SetProperty(w => w.Error, outcome.Text), ct);
+                    await db.SaveChangesAsync(ct);
+                    return outcome;
+                }
+                finally
+                {
+                    // The id this attempt took (a sequence value is never handed out twice) is the one a later attempt, or
+                    // the row kept after a failure, uses.
+                    if (row is { Id: > 0 }) storedId.Value = row.Id;
+                }
             }, ct, savepoints: false);
+            if (body is not null) WebhookTrace.Describe(InputText.ClipOrNull(e.Entity, 50), InputText.ClipOrNull(e.RawAction, 50), storedId.Value);
             WebhookTrace.Outcome(outcome.LogOutcome);
             log.LogInformation("Pipedrive {Entity} {Id}: {Result}", e.Entity, e.Id, outcome.Text);
             return outcome;

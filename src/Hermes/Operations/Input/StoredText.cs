@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Hermes.Operations.Input;
 
@@ -32,11 +33,9 @@ public sealed class StoredText(ColumnLimits limits, ILogger<StoredText> log) : S
         foreach (var entry in context.ChangeTracker.Entries())
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
-            var table = entry.Metadata.GetTableName();
-            foreach (var property in entry.Properties)
+            foreach (var (property, table, column) in StringColumns(entry.Metadata))
             {
-                if (property.CurrentValue is not string value || (entry.State == EntityState.Modified && !property.IsModified)) continue;
-                var column = property.Metadata.GetColumnName();
+                if (entry.CurrentValues[property] is not string value || (entry.State == EntityState.Modified && !entry.Property(property).IsModified)) continue;
                 var stored = value;
                 if (InputText.Problem(stored) is { } problem)
                 {
@@ -44,8 +43,15 @@ public sealed class StoredText(ColumnLimits limits, ILogger<StoredText> log) : S
                     stored = InputText.Repair(stored);
                 }
                 if (limits.MaxLength(table, column) is { } max && stored.Length > max) stored = InputText.Clip(stored, max);
-                if (!ReferenceEquals(stored, value)) property.CurrentValue = stored;
+                if (!ReferenceEquals(stored, value)) entry.CurrentValues[property] = stored;
             }
         }
     }
+
+    /// <summary>An entity's string properties with their table and column, worked out once per entity type.</summary>
+    static (IProperty Property, string? Table, string? Column)[] StringColumns(IEntityType type) =>
+        Columns.GetOrAdd(type, t => t.GetProperties().Where(p => p.ClrType == typeof(string))
+            .Select(p => (p, t.GetTableName(), (string?)p.GetColumnName())).ToArray());
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<IEntityType, (IProperty, string?, string?)[]> Columns = new();
 }

@@ -12,14 +12,14 @@ namespace Hermes.Pipedrive.Inbound;
 /// </summary>
 public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogger<Deals> log) : InboundEntity(db, jobs, clock, log)
 {
-    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, long webhookId, CancellationToken ct)
+    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, deal) = await StartUpsertAsync(e, "Deal", Db.Deals, d => d.PdDealId == id, d => d.Id, ct);
+        var (skip, hermesIds, listed, deal) = await StartUpsertAsync(e, "Deal", Db.Deals, LinkedTo, d => d.Id, ct);
         if (skip is { } skipped) return skipped;
         await PipedriveEventOrder.LockPersonAsync(Db, cur.Int("person_id"), ct); // before the organization's: deal → person → organization
 
-        if (deal is null) return await CreateAsync(e, webhookId, ct);
+        if (deal is null) return await CreateAsync(e, ct);
 
         // A move waits for an organization Hermes doesn't have yet; a move into one Pipedrive deleted takes the deal away.
         var movedTo = cur.Int("org_id") is { } orgId ? await PipedriveEventOrder.OrganizationAsync(Db, orgId, ct) : null;
@@ -34,14 +34,13 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
             await QueueTc2Update(left.Id, ct);
             return EventOutcome.Applied($"deal {deal.Id} deleted: deal {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive");
         }
-        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"deal {id}", ct);
+        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, $"deal {id}", ct);
 
         var companyBefore = deal.CompanyId;
         deal.PdDealId = id;
         if (Truncate(cur.Str("title")) is { Length: > 0 } title) deal.Name = title;
         if (Truncate(cur.Str("status")) is { Length: > 0 } status) deal.Status = status;
-        if (cur.Int("owner_id") is { } ownerPd && await Db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPd, ct) is { } newOwner)
-            deal.AdminId = newOwner.Id;
+        if (Owners.AdminFor(cur.Int("owner_id")) is { } newOwner) deal.AdminId = newOwner;
         if (cur.Has("person_id")) deal.ContactId = await ContactId(cur.Int("person_id"), ct);
         if (cur.Has("pipeline_id")) deal.PipelineId = await PipelineId(cur.Int("pipeline_id"), ct);
         if (cur.Has("stage_id")) deal.StageId = await StageId(cur.Int("stage_id"), ct);
@@ -63,21 +62,21 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
         return EventOutcome.Applied(merged.Count > 0 ? $"deal {deal.Id} updated; merged {string.Join(", ", merged)} into it" : $"deal {deal.Id} updated");
     }
 
-    async Task<EventOutcome> CreateAsync(PipedriveEvent e, long webhookId, CancellationToken ct)
+    async Task<EventOutcome> CreateAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
         if (cur.Int("org_id") is not { } orgPdId) return EventOutcome.Ignored($"deal {id} has no organization");
         var target = await PipedriveEventOrder.OrganizationAsync(Db, orgPdId, ct);
-        if (target.Company is not { } owningCompany) return await AwaitOrganization(e, target.PdOrgId, webhookId, $"deal {id}", ct);
+        if (target.Company is not { } owningCompany) return await AwaitOrganization(e, target.PdOrgId, $"deal {id}", ct);
         var ownerId = cur.Int("owner_id");
-        var owner = ownerId is null ? null : await Db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
-        if (owner is null) throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
+        if (Owners.AdminFor(ownerId) is not { } owner)
+            throw new WebhookValidationException("user_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
         var deal = new Deal
         {
             PdDealId = id,
             Name = Truncate(cur.Str("title")),
             Status = Truncate(cur.Str("status")) ?? Deal.StatusOpen,
-            AdminId = owner.Id,
+            AdminId = owner,
             CompanyId = owningCompany.Id,
             ContactId = await ContactId(cur.Int("person_id"), ct),
             PipelineId = await PipelineId(cur.Int("pipeline_id"), ct),
@@ -115,7 +114,11 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
 
     /// <summary>Merged into another deal, the survivor's Hermes deal takes this one's meetings (<see cref="InboundEntity.MergedAwayAsync"/>).</summary>
     MergeRules<Deal> Rules => new("Deal", "deal", d => d.Id, d => d.CompanyId,
-        (pd, ct) => Db.Deals.FirstOrDefaultAsync(d => d.PdDealId == pd, ct), (d, pd) => d.PdDealId = pd, Merge);
+        (pd, ct) => LinkedTo(Db, pd, ct), (d, pd) => d.PdDealId = pd, Merge);
+
+    /// <summary>The Hermes deal linked to a Pipedrive deal (compiled: every deal event reads it).</summary>
+    static readonly Func<HermesDb, int, CancellationToken, Task<Deal?>> LinkedTo =
+        EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.Deals.FirstOrDefault(d => d.PdDealId == pdDealId));
 
     /// <summary>Moves the loser's meetings onto the survivor and deletes the loser.</summary>
     async Task<int> Merge(Deal survivor, Deal loser, CancellationToken ct)

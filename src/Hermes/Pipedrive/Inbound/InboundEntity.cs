@@ -26,17 +26,22 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     protected JobQueue Jobs { get; } = jobs;
     protected ILogger Log { get; } = log;
     protected CustomFieldMap Fields { get; private set; } = new([]);
+    protected PipedriveOwners Owners { get; private set; } = null!;
+    InboundWebhook _webhook = InboundWebhook.None;
     bool _allowFetch = true;
 
-    /// <summary>Applies one event for this kind of object (its lock is held already).</summary>
-    public Task<EventOutcome> ApplyAsync(PipedriveEvent e, long webhookId, bool allowFetch, CustomFieldMap fields, CancellationToken ct)
+    /// <summary>
+    /// Applies one event for this kind of object (its lock is held already). What it changes is left for the caller's
+    /// save, which writes it in one batch with the webhook's log row (a step that must read its own writes saves first).
+    /// </summary>
+    public Task<EventOutcome> ApplyAsync(PipedriveEvent e, InboundWebhook webhook, bool allowFetch, CustomFieldMap fields, PipedriveOwners owners, CancellationToken ct)
     {
-        (Fields, _allowFetch) = (fields, allowFetch);
-        return e.Action == PipedriveAction.Delete ? DeleteAsync(e, ct) : UpsertAsync(e, webhookId, ct);
+        (Fields, Owners, _webhook, _allowFetch) = (fields, owners, webhook, allowFetch);
+        return e.Action == PipedriveAction.Delete ? DeleteAsync(e, ct) : UpsertAsync(e, ct);
     }
 
     /// <summary>Created or changed in Pipedrive: the event carries the object's current state.</summary>
-    protected abstract Task<EventOutcome> UpsertAsync(PipedriveEvent e, long webhookId, CancellationToken ct);
+    protected abstract Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct);
 
     /// <summary>Deleted in Pipedrive, or merged into another object (<see cref="PipedriveEvent.MergedToId"/>).</summary>
     protected abstract Task<EventOutcome> DeleteAsync(PipedriveEvent e, CancellationToken ct);
@@ -52,13 +57,13 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     /// deleted) or a newer change of it was applied already.
     /// </summary>
     protected async Task<Start<TRow>> StartUpsertAsync<TRow>(PipedriveEvent e, string objectType, IQueryable<TRow> rows,
-        System.Linq.Expressions.Expression<Func<TRow, bool>> linked, Func<TRow, int> idOf, CancellationToken ct) where TRow : class
+        Func<HermesDb, int, CancellationToken, Task<TRow?>> linkedTo, Func<TRow, int> idOf, CancellationToken ct) where TRow : class
     {
         var id = e.Id!.Value;
         var state = await State(e.Entity, id, ct);
         if (state?.DeletedAt is not null) return new(EventOutcome.Ignored($"{e.Entity} {id} was deleted in Pipedrive"), [], [], null);
         var hermesIds = HermesIds(e, objectType);
-        var byPd = await rows.FirstOrDefaultAsync(linked, ct);
+        var byPd = await linkedTo(Db, id, ct);
         // No second read when the hermes_id field names only the row the Pipedrive id found (the usual update).
         var listed = hermesIds.Count == 0 || (byPd is not null && hermesIds.All(h => h == idOf(byPd))) ? [] : await rows.Where(r => hermesIds.Contains(EF.Property<int>(r, "Id"))).ToListAsync(ct);
         var row = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(r => idOf(r) == h)).FirstOrDefault(r => r is not null);
@@ -150,7 +155,7 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
             if (field.FieldType == CustomField.TypeFk && value is not null)
             {
                 var adminId = PipedriveWebhookParser.AsInt(cur[key]);
-                if (adminId is null || !await Db.Admins.AnyAsync(a => a.Id == adminId, ct))
+                if (adminId is null || !Owners.IsAdmin(adminId.Value))
                 {
                     Log.LogWarning("{Object} field {Field}: admin {Value} does not exist; left as it was", objectType, field.MachineName, value);
                     continue;
@@ -163,7 +168,7 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     }
 
     protected async Task<PipedriveObject?> State(string entity, int pdId, CancellationToken ct) =>
-        await Db.PipedriveObjects.FindAsync([entity, pdId], ct);
+        await PipedriveObject.FindAsync(Db, entity, pdId, ct);
 
     /// <summary>An event older than the newest one applied to that object (events can arrive in any order).</summary>
     protected static bool IsStale(PipedriveObject? state, PipedriveEvent e) =>
@@ -217,16 +222,16 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     /// Pipedrive deleted keeps the person or deal out of Hermes, as its delete did with those already there; this state
     /// is the newest applied, so an older one arriving later does not bring it in.
     /// </summary>
-    protected async Task<EventOutcome> AwaitOrganization(PipedriveEvent e, int orgPdId, long webhookId, string what, CancellationToken ct)
+    protected async Task<EventOutcome> AwaitOrganization(PipedriveEvent e, int orgPdId, string what, CancellationToken ct)
     {
         if (await State(PipedriveObject.Organization, orgPdId, ct) is { DeletedAt: not null })
         {
             await Seen(e.Entity, e.Id!.Value, e, ct);
             return EventOutcome.Ignored($"{what} belongs to organization {orgPdId}, which was deleted in Pipedrive");
         }
-        if (!_allowFetch || webhookId <= 0)
+        if (!_allowFetch || !_webhook.CanBeReplayed)
             return EventOutcome.Ignored($"{what} belongs to organization {orgPdId}, which Pipedrive does not have");
-        Jobs.Enqueue(Db, new FetchOrganization(orgPdId, webhookId));
+        Jobs.Enqueue(Db, new FetchOrganization(orgPdId, await _webhook.IdAsync(Db, ct)));
         return EventOutcome.Waiting($"{what} belongs to organization {orgPdId}, which is being fetched from Pipedrive");
     }
 
@@ -237,9 +242,11 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     /// </summary>
     protected async Task QueueTc2Update(int companyId, CancellationToken ct)
     {
-        if (!await Db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct)) return;
-        Jobs.Enqueue(Db, new UpdateTc2Client(companyId));
-        await Db.SaveChangesAsync(ct);
+        // The company is usually tracked already (the event just changed it): no second read.
+        var linked = Db.Companies.Local.FirstOrDefault(c => c.Id == companyId) is { } tracked
+            ? tracked.Tc2CligencyId is not null
+            : await Db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct);
+        if (linked) Jobs.Enqueue(Db, new UpdateTc2Client(companyId));
     }
 
     protected static string? Truncate(string? s) => Hermes.Operations.Input.InputText.ClipOrNull(s, 255);

@@ -12,10 +12,10 @@ namespace Hermes.Pipedrive.Inbound;
 /// </summary>
 public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock, ILogger<Organizations> log) : InboundEntity(db, jobs, clock, log)
 {
-    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, long webhookId, CancellationToken ct)
+    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, company) = await StartUpsertAsync(e, "Company", Db.Companies, c => c.PdOrgId == id, c => c.Id, ct);
+        var (skip, hermesIds, listed, company) = await StartUpsertAsync(e, "Company", Db.Companies, LinkedTo, c => c.Id, ct);
         if (skip is { } skipped) return skipped;
         string? matchedBy = null;
         if (company is null)
@@ -29,20 +29,19 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
         if (company is null)
         {
             var ownerId = cur.Int("owner_id");
-            var owner = ownerId is null ? null : await Db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerId, ct);
-            if (owner is null) throw new WebhookValidationException("owner_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
+            if (Owners.AdminFor(ownerId) is not { } salesPersonId)
+                throw new WebhookValidationException("owner_id", $"Admin with pd_owner_id {ownerId?.ToString() ?? "null"} does not exist");
             company = new Company
             {
                 Name = Truncate(cur.Str("name")) ?? $"Organization {id}",
                 PdOrgId = id,
-                SalesPersonId = owner.Id,
+                SalesPersonId = salesPersonId,
                 Created = Now,
             };
             Db.Companies.Add(company);
             await Db.SaveChangesAsync(ct);
             await ApplyCustomFields(e, "Company", company, ct);
             await Seen(PipedriveObject.Organization, id, e, ct);
-            await Db.SaveChangesAsync(ct);
             return EventOutcome.Applied($"company {company.Id} created");
         }
 
@@ -50,12 +49,11 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
         if (Truncate(cur.Str("name")) is { Length: > 0 } name) company.Name = name;
         if (cur.Int("owner_id") is { } ownerPdId)
         {
-            var owner = await Db.Admins.FirstOrDefaultAsync(a => a.PdOwnerId == ownerPdId, ct);
-            if (owner is not null) company.SalesPersonId = owner.Id;
+            if (Owners.AdminFor(ownerPdId) is { } salesPersonId) company.SalesPersonId = salesPersonId;
             else Log.LogWarning("Organization {OrgId}: owner {Owner} is no Hermes admin; sales person left as it was", id, ownerPdId);
         }
         await ApplyCustomFields(e, "Company", company, ct);
-        // Saved with the update_time below, in one batch (a merge saves first).
+        // Saved by the caller with the update_time below and the webhook's log row, in one batch (a merge saves first).
 
         var merged = new List<int>();
         foreach (var loser in listed.Where(c => c.Id != company.Id))
@@ -65,7 +63,6 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
         WriteBackHermesIdIf(merged.Count > 0 || matchedBy is not null, hermesIds, "Company", company.Id, company.Id);
 
         await Seen(PipedriveObject.Organization, id, e, ct);
-        await Db.SaveChangesAsync(ct);
         await QueueTc2Update(company.Id, ct);
         return EventOutcome.Applied(merged.Count > 0 ? $"company {company.Id} updated; merged {string.Join(", ", merged)} into it"
             : matchedBy is not null ? $"company {company.Id} linked to organization {id} (matched by {matchedBy})"
@@ -85,8 +82,12 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
         return EventOutcome.Applied($"company {company.Id} deleted");
     }
 
+    /// <summary>The company linked to an organization (compiled: every organization event reads it).</summary>
+    static readonly Func<HermesDb, int, CancellationToken, Task<Company?>> LinkedTo =
+        EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.Companies.FirstOrDefault(c => c.PdOrgId == pdOrgId));
+
     MergeRules<Company> Rules => new("Company", "company", c => c.Id, c => c.Id,
-        (pd, ct) => Db.Companies.FirstOrDefaultAsync(c => c.PdOrgId == pd, ct), (c, pd) => c.PdOrgId = pd, Merge);
+        (pd, ct) => LinkedTo(Db, pd, ct), (c, pd) => c.PdOrgId = pd, Merge);
 
     async Task<Company?> Find(PipedriveEvent e, int pdId, CancellationToken ct)
     {

@@ -12,10 +12,10 @@ namespace Hermes.Pipedrive.Inbound;
 /// </summary>
 public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILogger<Persons> log) : InboundEntity(db, jobs, clock, log)
 {
-    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, long webhookId, CancellationToken ct)
+    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, contact) = await StartUpsertAsync(e, "Contact", Db.Contacts, c => c.PdPersonId == id, c => c.Id, ct);
+        var (skip, hermesIds, listed, contact) = await StartUpsertAsync(e, "Contact", Db.Contacts, LinkedTo, c => c.Id, ct);
         if (skip is { } skipped) return skipped;
         string? matchedBy = null;
         // The organization is followed through merges and locked before its company is read (PipedriveEventOrder), as for a create.
@@ -31,7 +31,7 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
         {
             if (cur.Int("org_id") is not { } orgPdId) return EventOutcome.Ignored($"person {id} has no organization");
             var target = await PipedriveEventOrder.OrganizationAsync(Db, orgPdId, ct);
-            if (target.Company is not { } company) return await AwaitOrganization(e, target.PdOrgId, webhookId, $"person {id}", ct);
+            if (target.Company is not { } company) return await AwaitOrganization(e, target.PdOrgId, $"person {id}", ct);
             contact = new Contact { PdPersonId = id, CompanyId = company.Id, Created = Now };
             SetName(contact, cur.Str("name"));
             contact.Email = Truncate(cur.Str("email"));
@@ -55,7 +55,7 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
             await Seen(PipedriveObject.Person, id, e, ct);
             return EventOutcome.Applied($"contact {contact.Id} deleted: person {id} moved to organization {movedTo.PdOrgId}, which was deleted in Pipedrive");
         }
-        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, webhookId, $"person {id}", ct);
+        if (movedTo is { Company: null }) return await AwaitOrganization(e, movedTo.PdOrgId, $"person {id}", ct);
 
         contact.PdPersonId = id;
         if (!string.IsNullOrWhiteSpace(cur.Str("name"))) SetName(contact, cur.Str("name"));
@@ -95,8 +95,12 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
         return EventOutcome.Applied($"contact {contact.Id} deleted");
     }
 
+    /// <summary>The contact linked to a person (compiled: every person event reads it).</summary>
+    static readonly Func<HermesDb, int, CancellationToken, Task<Contact?>> LinkedTo =
+        EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.Contacts.FirstOrDefault(c => c.PdPersonId == pdPersonId));
+
     MergeRules<Contact> Rules => new("Contact", "contact", c => c.Id, c => c.CompanyId,
-        (pd, ct) => Db.Contacts.FirstOrDefaultAsync(c => c.PdPersonId == pd, ct), (c, pd) => c.PdPersonId = pd, Merge);
+        (pd, ct) => LinkedTo(Db, pd, ct), (c, pd) => c.PdPersonId = pd, Merge);
 
     /// <summary>Moves the loser's meetings and deals onto the survivor and deletes the loser.</summary>
     async Task<int> Merge(Contact survivor, Contact loser, CancellationToken ct)

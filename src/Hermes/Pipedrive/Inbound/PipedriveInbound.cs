@@ -13,8 +13,8 @@ namespace Hermes.Pipedrive.Inbound;
 /// </summary>
 public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, Organizations organizations, Persons persons, Deals deals, PipelinesAndStages pipelinesAndStages)
 {
-    /// <summary>Applies one event; returns what happened, for the webhook log.</summary>
-    public async Task<EventOutcome> ProcessAsync(PipedriveEvent e, long webhookId, bool allowFetch, CancellationToken ct)
+    /// <summary>Applies one event; returns what happened, for the webhook log. What it changes is saved by the caller.</summary>
+    public async Task<EventOutcome> ProcessAsync(PipedriveEvent e, InboundWebhook webhook, bool allowFetch, CancellationToken ct)
     {
         // Before anything about the object is read: events for one object are applied one at a time (the staleness
         // check and the write that follows are one step).
@@ -28,7 +28,7 @@ public sealed class PipedriveInbound(HermesDb db, JobQueue jobs, Organizations o
             _ => null,
         };
         if (entity is null) return EventOutcome.Ignored($"Hermes does not keep Pipedrive {e.Entity} objects");
-        var outcome = await entity.ApplyAsync(e, webhookId, allowFetch, await CustomFieldMap.LoadAsync(db, ct), ct);
+        var outcome = await entity.ApplyAsync(e, webhook, allowFetch, await CustomFieldMap.LoadAsync(db, ct), await PipedriveOwners.LoadAsync(db, ct), ct);
         if (e.Entity == PipedriveObject.Organization)
             await PipedriveEventOrder.ReleaseWaitingAsync(db, jobs, new[] { e.Id, e.MergedToId, e.MergedFromId }.OfType<int>().ToList(), ct);
         return outcome;

@@ -11,7 +11,7 @@ namespace Hermes.Pipedrive.Inbound;
 /// </summary>
 public sealed class PipelinesAndStages(HermesDb db, JobQueue jobs, TimeProvider clock, ILogger<PipelinesAndStages> log) : InboundEntity(db, jobs, clock, log)
 {
-    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, long webhookId, CancellationToken ct)
+    protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var id = e.Id!.Value;
         var name = Truncate(e.Current!.Str("name"));
