@@ -44,10 +44,10 @@ public class PipedriveObject
     /// <summary>The row for this object, added (unsaved) when Hermes has none yet; one added earlier in this context is found too.</summary>
     /// <summary>What Hermes remembers of one Pipedrive object, if anything (tracked already, or read: compiled, as every event reads it).</summary>
     public static async Task<PipedriveObject?> FindAsync(HermesDb db, string entity, int pdId, CancellationToken ct) =>
-        db.PipedriveObjects.Local.FindEntryUntyped([entity, pdId])?.Entity ?? await ByKey(db, entity, pdId, ct);
+        db.PipedriveObjects.Local.FindEntryUntyped([entity, pdId])?.Entity ?? await ByKey.For(db)(db, entity, pdId, ct);
 
-    static readonly Func<HermesDb, string, int, CancellationToken, Task<PipedriveObject?>> ByKey =
-        EF.CompileAsyncQuery((HermesDb db, string entity, int pdId, CancellationToken _) => db.PipedriveObjects.FirstOrDefault(o => o.Entity == entity && o.PdId == pdId));
+    static readonly CompiledQuery<Func<HermesDb, string, int, CancellationToken, Task<PipedriveObject?>>> ByKey =
+        new(() => EF.CompileAsyncQuery((HermesDb db, string entity, int pdId, CancellationToken _) => db.PipedriveObjects.FirstOrDefault(o => o.Entity == entity && o.PdId == pdId)));
 
     public static async Task<PipedriveObject> FindOrAddAsync(HermesDb db, string entity, int pdId, CancellationToken ct)
     {

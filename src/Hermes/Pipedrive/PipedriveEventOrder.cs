@@ -132,13 +132,13 @@ public static class PipedriveEventOrder
     {
         if (pdOrgIds.Count == 0) return;
         var waiting = new List<PipedriveWaitingWebhook>();
-        await foreach (var w in WaitingFor(db, pdOrgIds.ToArray()).WithCancellation(ct)) waiting.Add(w);
+        await foreach (var w in WaitingFor.For(db)(db, pdOrgIds.ToArray()).WithCancellation(ct)) waiting.Add(w);
         foreach (var w in waiting)
             jobs.Enqueue(db, new FetchOrganization(w.OrgPdId, w.WebhookId));
         db.PipedriveWaitingWebhooks.RemoveRange(waiting);
     }
 
     /// <summary>Compiled: every organization event asks.</summary>
-    static readonly Func<HermesDb, int[], IAsyncEnumerable<PipedriveWaitingWebhook>> WaitingFor =
-        EF.CompileAsyncQuery<HermesDb, int[], PipedriveWaitingWebhook>((db, pdOrgIds) => db.PipedriveWaitingWebhooks.Where(w => pdOrgIds.Contains(w.OrgPdId)).OrderBy(w => w.WebhookId));
+    static readonly CompiledQuery<Func<HermesDb, int[], IAsyncEnumerable<PipedriveWaitingWebhook>>> WaitingFor =
+        new(() => EF.CompileAsyncQuery<HermesDb, int[], PipedriveWaitingWebhook>((db, pdOrgIds) => db.PipedriveWaitingWebhooks.Where(w => pdOrgIds.Contains(w.OrgPdId)).OrderBy(w => w.WebhookId)));
 }

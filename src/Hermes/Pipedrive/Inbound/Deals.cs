@@ -15,7 +15,7 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
     protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, deal) = await StartUpsertAsync(e, "Deal", Db.Deals, LinkedTo, d => d.Id, ct);
+        var (skip, hermesIds, listed, deal) = await StartUpsertAsync(e, "Deal", Db.Deals, Linked.For(Db), d => d.Id, ct);
         if (skip is { } skipped) return skipped;
         await PipedriveEventOrder.LockPersonAsync(Db, cur.Int("person_id"), ct); // before the organization's: deal → person → organization
 
@@ -114,11 +114,11 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
 
     /// <summary>Merged into another deal, the survivor's Hermes deal takes this one's meetings (<see cref="InboundEntity.MergedAwayAsync"/>).</summary>
     MergeRules<Deal> Rules => new("Deal", "deal", d => d.Id, d => d.CompanyId,
-        (pd, ct) => LinkedTo(Db, pd, ct), (d, pd) => d.PdDealId = pd, Merge);
+        (pd, ct) => Linked.For(Db)(Db, pd, ct), (d, pd) => d.PdDealId = pd, Merge);
 
     /// <summary>The Hermes deal linked to a Pipedrive deal (compiled: every deal event reads it).</summary>
-    static readonly Func<HermesDb, int, CancellationToken, Task<Deal?>> LinkedTo =
-        EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.Deals.FirstOrDefault(d => d.PdDealId == pdDealId));
+    static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<Deal?>>> Linked =
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.Deals.FirstOrDefault(d => d.PdDealId == pdDealId)));
 
     /// <summary>Moves the loser's meetings onto the survivor and deletes the loser.</summary>
     async Task<int> Merge(Deal survivor, Deal loser, CancellationToken ct)

@@ -15,7 +15,7 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
     protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, company) = await StartUpsertAsync(e, "Company", Db.Companies, LinkedTo, c => c.Id, ct);
+        var (skip, hermesIds, listed, company) = await StartUpsertAsync(e, "Company", Db.Companies, Linked.For(Db), c => c.Id, ct);
         if (skip is { } skipped) return skipped;
         string? matchedBy = null;
         if (company is null)
@@ -83,11 +83,11 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
     }
 
     /// <summary>The company linked to an organization (compiled: every organization event reads it).</summary>
-    static readonly Func<HermesDb, int, CancellationToken, Task<Company?>> LinkedTo =
-        EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.Companies.FirstOrDefault(c => c.PdOrgId == pdOrgId));
+    static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<Company?>>> Linked =
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.Companies.FirstOrDefault(c => c.PdOrgId == pdOrgId)));
 
     MergeRules<Company> Rules => new("Company", "company", c => c.Id, c => c.Id,
-        (pd, ct) => LinkedTo(Db, pd, ct), (c, pd) => c.PdOrgId = pd, Merge);
+        (pd, ct) => Linked.For(Db)(Db, pd, ct), (c, pd) => c.PdOrgId = pd, Merge);
 
     async Task<Company?> Find(PipedriveEvent e, int pdId, CancellationToken ct)
     {

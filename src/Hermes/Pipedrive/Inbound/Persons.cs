@@ -15,7 +15,7 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
     protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, contact) = await StartUpsertAsync(e, "Contact", Db.Contacts, LinkedTo, c => c.Id, ct);
+        var (skip, hermesIds, listed, contact) = await StartUpsertAsync(e, "Contact", Db.Contacts, Linked.For(Db), c => c.Id, ct);
         if (skip is { } skipped) return skipped;
         string? matchedBy = null;
         // The organization is followed through merges and locked before its company is read (PipedriveEventOrder), as for a create.
@@ -96,11 +96,11 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
     }
 
     /// <summary>The contact linked to a person (compiled: every person event reads it).</summary>
-    static readonly Func<HermesDb, int, CancellationToken, Task<Contact?>> LinkedTo =
-        EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.Contacts.FirstOrDefault(c => c.PdPersonId == pdPersonId));
+    static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<Contact?>>> Linked =
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.Contacts.FirstOrDefault(c => c.PdPersonId == pdPersonId)));
 
     MergeRules<Contact> Rules => new("Contact", "contact", c => c.Id, c => c.CompanyId,
-        (pd, ct) => LinkedTo(Db, pd, ct), (c, pd) => c.PdPersonId = pd, Merge);
+        (pd, ct) => Linked.For(Db)(Db, pd, ct), (c, pd) => c.PdPersonId = pd, Merge);
 
     /// <summary>Moves the loser's meetings and deals onto the survivor and deletes the loser.</summary>
     async Task<int> Merge(Contact survivor, Contact loser, CancellationToken ct)
