@@ -100,14 +100,20 @@ public static class AdminSearch
 
     /// <summary>
     /// The longest run of letters and digits of three or more that is not an everyday part of an address; the term
-    /// itself when it has none.
+    /// itself when it has none. In an email address, the first label of its domain (the organisation's name) when it
+    /// has such a run: people's names repeat across thousands of contacts, so their trigrams are in most of the index,
+    /// while a company's name is shared only by its own contacts.
     /// </summary>
     public static string DistinctiveWord(string term)
     {
-        var words = System.Text.RegularExpressions.Regex.Split(term, @"[^\p{L}\p{N}]+")
-            .Where(w => w.Length >= 3 && !Everyday.Contains(w)).ToList();
-        return words.Count == 0 ? term : words.OrderByDescending(w => w.Length).First();
+        var at = term.IndexOf('@');
+        if (at >= 0 && Longest(term[(at + 1)..].Split('.')[0]) is { } organisation) return organisation;
+        return Longest(term) ?? term;
     }
+
+    static string? Longest(string text) =>
+        System.Text.RegularExpressions.Regex.Split(text, @"[^\p{L}\p{N}]+")
+            .Where(w => w.Length >= 3 && !Everyday.Contains(w)).OrderByDescending(w => w.Length).FirstOrDefault();
 
     static readonly HashSet<string> Everyday = new(StringComparer.OrdinalIgnoreCase)
         { "com", "net", "org", "www", "http", "https", "gmail", "googlemail", "hotmail", "outlook", "yahoo", "icloud", "live", "mail" };
