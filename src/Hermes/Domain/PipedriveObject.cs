@@ -40,8 +40,9 @@ public class PipedriveObject
     public int? RefPersonId { get; set; }
     public int? RefStageId { get; set; }
     public int? RefPipelineId { get; set; }
+    /// <summary>For organizations: webhooks wait for it in <c>pipedrive_waiting_webhook</c> (set and cleared under its lock).</summary>
+    public bool WebhooksWaiting { get; set; }
 
-    /// <summary>The row for this object, added (unsaved) when Hermes has none yet; one added earlier in this context is found too.</summary>
     /// <summary>What Hermes remembers of one Pipedrive object, if anything (tracked already, or read: compiled, as every event reads it).</summary>
     public static async Task<PipedriveObject?> FindAsync(HermesDb db, string entity, int pdId, CancellationToken ct) =>
         db.PipedriveObjects.Local.FindEntryUntyped([entity, pdId])?.Entity ?? await ByKey.For(db)(db, entity, pdId, ct);
@@ -49,6 +50,7 @@ public class PipedriveObject
     static readonly CompiledQuery<Func<HermesDb, string, int, CancellationToken, Task<PipedriveObject?>>> ByKey =
         new(() => EF.CompileAsyncQuery((HermesDb db, string entity, int pdId, CancellationToken _) => db.PipedriveObjects.FirstOrDefault(o => o.Entity == entity && o.PdId == pdId)));
 
+    /// <summary>The row for this object, added (unsaved) when Hermes has none yet; one added earlier in this context is found too.</summary>
     public static async Task<PipedriveObject> FindOrAddAsync(HermesDb db, string entity, int pdId, CancellationToken ct)
     {
         var state = await FindAsync(db, entity, pdId, ct);

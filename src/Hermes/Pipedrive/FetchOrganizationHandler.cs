@@ -58,6 +58,7 @@ public sealed class FetchOrganizationHandler(PipedriveClient pipedrive, Pipedriv
             if (await PipedriveEventOrder.KnowsOrganizationAsync(db, payload.OrgId, ct)) return true;
             if (!await db.PipedriveWaitingWebhooks.AnyAsync(w => w.OrgPdId == payload.OrgId && w.WebhookId == payload.WebhookId, ct))
                 db.PipedriveWaitingWebhooks.Add(new PipedriveWaitingWebhook { OrgPdId = payload.OrgId, WebhookId = payload.WebhookId });
+            (await PipedriveObject.FindOrAddAsync(db, PipedriveObject.Organization, payload.OrgId, ct)).WebhooksWaiting = true;
             await db.SaveChangesAsync(ct);
             await db.WebhookLogs.Where(w => w.Id == payload.WebhookId).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.Outcome, WebhookLog.OutcomeIgnored)

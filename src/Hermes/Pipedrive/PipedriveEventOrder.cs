@@ -130,15 +130,23 @@ public static class PipedriveEventOrder
     /// </summary>
     public static async Task ReleaseWaitingAsync(HermesDb db, JobQueue jobs, IReadOnlyCollection<int> pdOrgIds, CancellationToken ct)
     {
-        if (pdOrgIds.Count == 0) return;
+        // Only an organization whose row says webhooks wait for it is looked up (the event has read that row already).
+        var flagged = new List<int>();
+        foreach (var id in pdOrgIds)
+        {
+            if (await PipedriveObject.FindAsync(db, PipedriveObject.Organization, id, ct) is not { WebhooksWaiting: true } state) continue;
+            state.WebhooksWaiting = false;
+            flagged.Add(id);
+        }
+        if (flagged.Count == 0) return;
         var waiting = new List<PipedriveWaitingWebhook>();
-        await foreach (var w in WaitingFor.For(db)(db, pdOrgIds.ToArray()).WithCancellation(ct)) waiting.Add(w);
+        await foreach (var w in WaitingFor.For(db)(db, flagged.ToArray()).WithCancellation(ct)) waiting.Add(w);
         foreach (var w in waiting)
             jobs.Enqueue(db, new FetchOrganization(w.OrgPdId, w.WebhookId));
         db.PipedriveWaitingWebhooks.RemoveRange(waiting);
     }
 
-    /// <summary>Compiled: every organization event asks.</summary>
+    /// <summary>Compiled: asked by every event that releases some.</summary>
     static readonly CompiledQuery<Func<HermesDb, int[], IAsyncEnumerable<PipedriveWaitingWebhook>>> WaitingFor =
         new(() => EF.CompileAsyncQuery<HermesDb, int[], PipedriveWaitingWebhook>((db, pdOrgIds) => db.PipedriveWaitingWebhooks.Where(w => pdOrgIds.Contains(w.OrgPdId)).OrderBy(w => w.WebhookId)));
 }
