@@ -88,6 +88,24 @@ public class WebhookRobustnessTests : PipedriveWebhookTest
     }
 
     [Theory, InlineData(V1), InlineData(V2)]
+    public async Task An_admin_given_that_Pipedrive_owner_owns_the_next_organization_without_a_restart(string v)
+    {
+        // Admins are kept in memory (StaffTables): the refusal reads them, the edit must drop that copy.
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Post(Create(v, "organization", Org(owner: 999)))).StatusCode);
+        await using (var db = Hermes.Db())
+        {
+            db.Attach(OtherAdmin);
+            OtherAdmin.PdOwnerId = 999;
+            await db.SaveChangesAsync();
+        }
+
+        await PostOk(Create(v, "organization", Org(owner: 999)));
+
+        Assert.Equal([("Test company", OtherAdmin.Id)], (await All(db => db.Companies)).Select(c => (c.Name, c.SalesPersonId)));
+        Assert.Equal([WebhookLog.OutcomeRejected, WebhookLog.OutcomeProcessed], (await All(db => db.WebhookLogs)).OrderBy(w => w.Id).Select(w => w.Outcome));
+    }
+
+    [Theory, InlineData(V1), InlineData(V2)]
     public async Task A_deal_created_with_an_owner_who_is_no_Hermes_admin_is_refused_with_422_naming_the_field(string v)
     {
         var company = await NewCompany();
