@@ -33,6 +33,24 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    /// <summary>
+    /// The entity of this key this context tracks already, if any. Reading <c>DbSet.Local</c> scans every tracked entity
+    /// for changes first; a key lookup does not need that, and the webhook path asks several times per event.
+    /// </summary>
+    public TEntity? Tracked<TEntity>(params object?[] key) where TEntity : class
+    {
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return Set<TEntity>().Local.FindEntryUntyped(key)?.Entity;
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
     /// <summary>Jobs were queued on this context since its last save: the save wakes the workers (<see cref="JobWakeUp"/>).</summary>
     public bool JobsQueued { get; set; }
 

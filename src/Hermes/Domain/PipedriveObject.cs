@@ -45,7 +45,7 @@ public class PipedriveObject
 
     /// <summary>What Hermes remembers of one Pipedrive object, if anything (tracked already, or read: compiled, as every event reads it).</summary>
     public static async Task<PipedriveObject?> FindAsync(HermesDb db, string entity, int pdId, CancellationToken ct) =>
-        db.PipedriveObjects.Local.FindEntryUntyped([entity, pdId])?.Entity ?? await ByKey.For(db)(db, entity, pdId, ct);
+        db.Tracked<PipedriveObject>(entity, pdId) ?? await ByKey.For(db)(db, entity, pdId, ct);
 
     static readonly CompiledQuery<Func<HermesDb, string, int, CancellationToken, Task<PipedriveObject?>>> ByKey =
         new(() => EF.CompileAsyncQuery((HermesDb db, string entity, int pdId, CancellationToken _) => db.PipedriveObjects.FirstOrDefault(o => o.Entity == entity && o.PdId == pdId)));

@@ -243,7 +243,7 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     protected async Task QueueTc2Update(int companyId, CancellationToken ct)
     {
         // The company is usually tracked already (the event just changed it): no second read.
-        var linked = Db.Companies.Local.FirstOrDefault(c => c.Id == companyId) is { } tracked
+        var linked = Db.Tracked<Company>(companyId) is { } tracked
             ? tracked.Tc2CligencyId is not null
             : await Db.Companies.AnyAsync(c => c.Id == companyId && c.Tc2CligencyId != null, ct);
         if (linked) Jobs.Enqueue(Db, new UpdateTc2Client(companyId));
