@@ -28,7 +28,7 @@ sealed class Cluster : IAsyncDisposable
         Shell.RunAs(root, $"{bin}/initdb", $"-D {dir}/data -U postgres -A trust -E UTF8 --locale=C.UTF-8");
         // Production's durability: fsync, synchronous_commit and full_page_writes stay at their defaults (on).
         Shell.RunAs(root, $"{bin}/pg_ctl", $"-D {dir}/data -l {dir}/server.log -w -o \"-p {port} -c listen_addresses=127.0.0.1 -k {dir} " +
-                                            "-c max_connections=200 -c shared_buffers=256MB\" start");
+                                            "-c max_connections=200 -c shared_buffers=256MB -c log_checkpoints=on -c log_min_duration_statement=200\" start");
         var cluster = new Cluster { Dir = dir, Bin = bin, Port = port };
         await cluster.ExecAsync("postgres", "SELECT 1");
         return cluster;
@@ -74,6 +74,17 @@ sealed class Cluster : IAsyncDisposable
         var output = Shell.Run(pgbench, $"-h 127.0.0.1 -p {Port} -U postgres -n -M prepared -c {clients} -j 2 -T {seconds} -f {script} {database}");
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal)) ?? throw new InvalidOperationException(output);
         return (double.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture), output);
+    }
+
+    /// <summary>What PostgreSQL logged since <paramref name="offset"/> (a length of its log): checkpoints and statements slower than 200 ms.</summary>
+    public (long Length, string Summary) LogSince(long offset)
+    {
+        var text = File.ReadAllText(Path.Combine(Dir, "server.log"));
+        var lines = text[(int)Math.Min(offset, text.Length)..].Split('\n');
+        var slow = lines.Where(l => l.Contains("duration: ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.IndexOf("duration: ", StringComparison.Ordinal) + 10)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var checkpoints = lines.Count(l => l.Contains("checkpoint complete", StringComparison.Ordinal));
+        return (text.Length, $"PostgreSQL meanwhile: {checkpoints} checkpoint(s), {slow.Count} statement(s) over 200 ms" + (slow.Count > 0 ? $" (longest {slow.Max():0} ms)" : ""));
     }
 
     public async ValueTask DisposeAsync()

@@ -34,11 +34,13 @@ if (!options.OnlyTc2 && !args.Contains("--only-sqlite"))
     var bound = await Ingest.BoundAsync(cluster, db, options.Companies, options.Seconds);
     Console.WriteLine();
     Console.WriteLine($"Bound (pgbench, 8 clients, {options.Companies:N0} companies): {bound:0} tx/s   [load {Load()}]");
+    var logged = cluster.LogSince(0).Length;
     var main = await Ingest.HermesAsync(root, cluster, db, options.Companies, options.Seconds, halfRate: true);
     Console.WriteLine($"Hermes (wrk, 8 connections):          {main.Rate:0} webhooks/s = {main.Rate / bound:P0} of the bound (target ≥ 60 %)   [load {main.Load}]");
     Console.WriteLine($"  latency p50 {main.P50:0.0} ms, p99 {main.P99:0.0} ms; CPU {main.CpuMs:0.00} ms per webhook (target ≤ 1); RSS {main.Rss:0} MB, peak {main.Peak:0} MB (target < 250)");
     Console.WriteLine($"  at half that rate (open loop, {main.HalfRate:0}/s): p50 {main.HalfP50:0.0} ms, p99 {main.HalfP99:0.0} ms (target < 50)");
     Console.WriteLine($"  answered non-2xx: {main.Failed}; webhook log: {main.Outcomes}");
+    Console.WriteLine($"  {cluster.LogSince(logged).Summary}");
 
     if (options.Scaling)
     {
