@@ -56,7 +56,7 @@ public static class PipedriveEventOrder
                 _ => await db.Deals.AnyAsync(d => d.PdDealId == id, ct),
             };
             if (linked) break;
-            var state = await db.PipedriveObjects.FirstOrDefaultAsync(o => o.Entity == entity && o.PdId == id, ct);
+            var state = await PipedriveObject.FindAsync(db, entity, id, ct);
             if (state?.DeletedAt is null) break;
             if (state.MergedIntoPdId is not { } survivor || survivor == id) return (id, true);
             id = survivor;
