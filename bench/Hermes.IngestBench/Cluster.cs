@@ -76,6 +76,31 @@ sealed class Cluster : IAsyncDisposable
         return (double.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture), output);
     }
 
+    /// <summary>
+    /// The CPU the server has used: the postmaster, the processes alive under it (backends, writers), and those that have
+    /// exited (the postmaster reaps them, so theirs is added to its children's time).
+    /// </summary>
+    public TimeSpan Cpu()
+    {
+        var total = ProcessCpu.Of(Postmaster, withExitedChildren: true);
+        foreach (var child in ProcessCpu.ChildrenOf(Postmaster)) total += ProcessCpu.Of(child);
+        return total;
+    }
+
+    /// <summary>The server's processes: its background ones, and a backend per open connection.</summary>
+    public int Processes => ProcessCpu.ChildrenOf(Postmaster).Count();
+
+    /// <summary>
+    /// Waits until the backends of connections that closed have gone (up to 5 s): a backend still exiting, or exited and
+    /// not yet reaped, shows in neither the live processes' time nor the postmaster's children's.
+    /// </summary>
+    public async Task SettleAsync(int processes)
+    {
+        for (var waited = 0; Processes > processes && waited < 5000; waited += 20) await Task.Delay(20);
+    }
+
+    int Postmaster => int.Parse(File.ReadLines(Path.Combine(Dir, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>What PostgreSQL logged since <paramref name="offset"/> (a length of its log): checkpoints and statements slower than 200 ms.</summary>
     public (long Length, string Summary) LogSince(long offset)
     {
@@ -107,6 +132,45 @@ sealed class Cluster : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>CPU time from /proc: user + system, and optionally that of the children the process has waited for.</summary>
+static class ProcessCpu
+{
+    static readonly long ClockTicks = long.Parse(Shell.Run("getconf", "CLK_TCK").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    public static TimeSpan Of(int pid, bool withExitedChildren = false)
+    {
+        var fields = Fields(pid);
+        if (fields is null) return TimeSpan.Zero; // exited meanwhile: its time is its parent's now
+        var ticks = Tick(fields, 11) + Tick(fields, 12) + (withExitedChildren ? Tick(fields, 13) + Tick(fields, 14) : 0);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicks);
+    }
+
+    /// <summary>This process's children that have exited and been waited for (pgbench, wrk): their CPU so far.</summary>
+    public static TimeSpan ExitedChildrenOfSelf()
+    {
+        var fields = Fields(Environment.ProcessId)!;
+        return TimeSpan.FromSeconds((Tick(fields, 13) + Tick(fields, 14)) / (double)ClockTicks);
+    }
+
+    public static IEnumerable<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture))
+            .Where(pid => Fields(pid) is { } f && f[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The fields of /proc/PID/stat after the command name (state first), or null when it is gone.</summary>
+    static string[]? Fields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    static long Tick(string[] fields, int i) => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
 }
 
 static class Shell

@@ -84,15 +84,7 @@ sealed class HermesProcess : IAsyncDisposable
     static readonly string GoogleKey = System.Security.Cryptography.RSA.Create(2048).ExportPkcs8PrivateKeyPem();
 
     /// <summary>User + system CPU time of the process so far.</summary>
-    public TimeSpan Cpu()
-    {
-        var stat = File.ReadAllText($"/proc/{Process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / (double)ClockTicks);
-    }
-
-    static readonly long ClockTicks = long.Parse(Shell.Run("getconf", "CLK_TCK").Trim(), CultureInfo.InvariantCulture);
+    public TimeSpan Cpu() => ProcessCpu.Of(Process.Id);
 
     /// <summary>Resident memory now and its peak, in MB.</summary>
     public (double Now, double Peak) Rss()

@@ -3,8 +3,15 @@ using Microsoft.Data.Sqlite;
 
 namespace Hermes.IngestBench;
 
-sealed record IngestFigures(double Rate, double P50, double P99, double CpuMs, double Rss, double Peak, long Failed, string Outcomes, string Load,
+/// <summary>
+/// <paramref name="DbCpuMs"/>: PostgreSQL's CPU per webhook over the same run (0 on SQLite, which runs inside Hermes);
+/// <paramref name="WrkCpuMs"/>: the load generator's.
+/// </summary>
+sealed record IngestFigures(double Rate, double P50, double P99, double CpuMs, double DbCpuMs, double WrkCpuMs, double Rss, double Peak, long Failed, string Outcomes, string Load,
     double HalfRate = 0, double HalfP50 = 0, double HalfP99 = 0);
+
+/// <summary>The bound's rate, and the CPU each of its transactions cost PostgreSQL and pgbench.</summary>
+sealed record BoundFigures(double Tps, double DbCpuMs, double PgBenchCpuMs);
 
 static class Ingest
 {
@@ -22,23 +29,30 @@ static class Ingest
         return database;
     }
 
-    public static async Task<double> BoundAsync(Cluster cluster, string database, int companies, int seconds)
+    public static async Task<BoundFigures> BoundAsync(Cluster cluster, string database, int companies, int seconds)
     {
         var script = Path.Combine(Path.GetTempPath(), $"hermes-bound-{Guid.NewGuid():N}.sql");
         File.WriteAllText(script, Webhooks.BoundScript(companies));
         try
         {
+            var processes = cluster.Processes;
             cluster.PgBench(database, script, 8, Math.Max(3, seconds / 4)); // warm the cache as Hermes's warm-up does
+            await cluster.SettleAsync(processes);
+            var (db, pgbench) = (cluster.Cpu(), ProcessCpu.ExitedChildrenOfSelf());
             var tps = cluster.PgBench(database, script, 8, seconds).Tps;
+            await cluster.SettleAsync(processes);
+            // Over the whole run (connection set-up included, a few ms), per transaction at the measured rate.
+            var transactions = tps * seconds;
+            var figures = new BoundFigures(tps, (cluster.Cpu() - db).TotalMilliseconds / transactions, (ProcessCpu.ExitedChildrenOfSelf() - pgbench).TotalMilliseconds / transactions);
             foreach (var sql in new[] { "TRUNCATE hermes_webhook", "VACUUM ANALYZE", "CHECKPOINT" }) await cluster.ExecAsync(database, sql); // Hermes's log counted alone
-            return tps;
+            return figures;
         }
         finally { File.Delete(script); }
     }
 
     public static async Task<IngestFigures> HermesAsync(string root, Cluster cluster, string database, int companies, int seconds, bool halfRate)
     {
-        var figures = await UnderWrkAsync(root, cluster.Url(database), companies, seconds, halfRate);
+        var figures = await UnderWrkAsync(root, cluster.Url(database), companies, seconds, halfRate, cluster);
         var outcomes = await cluster.CountsAsync(database, "SELECT outcome, count(*) FROM hermes_webhook WHERE source = 'pipedrive' GROUP BY outcome ORDER BY 1");
         return figures with { Outcomes = string.Join(", ", outcomes.Select(o => $"{o.Item1} {o.Item2}")) };
     }
@@ -70,7 +84,7 @@ static class Ingest
         }
     }
 
-    static async Task<IngestFigures> UnderWrkAsync(string root, string databaseUrl, int companies, int seconds, bool halfRate)
+    static async Task<IngestFigures> UnderWrkAsync(string root, string databaseUrl, int companies, int seconds, bool halfRate, Cluster? cluster = null)
     {
         var script = Path.Combine(Path.GetTempPath(), $"hermes-wrk-{Guid.NewGuid():N}.lua");
         File.WriteAllText(script, Webhooks.WrkScript(companies));
@@ -79,13 +93,14 @@ static class Ingest
             await using var hermes = await HermesProcess.StartAsync(root, databaseUrl);
             Webhooks.Wrk(hermes.BaseAddress, script, 8, Math.Max(3, seconds / 4)); // warm-up: JIT, pools, caches
             var trace = TraceFile is { } file ? Profiler.Start(hermes, file, seconds) : null;
-            var cpu = hermes.Cpu();
+            var (cpu, db, wrk) = (hermes.Cpu(), cluster?.Cpu() ?? TimeSpan.Zero, ProcessCpu.ExitedChildrenOfSelf());
             var run = Webhooks.Wrk(hermes.BaseAddress, script, 8, seconds);
+            var (cpuMs, dbCpuMs, wrkCpuMs) = ((hermes.Cpu() - cpu).TotalMilliseconds / run.Requests, ((cluster?.Cpu() ?? TimeSpan.Zero) - db).TotalMilliseconds / run.Requests,
+                (ProcessCpu.ExitedChildrenOfSelf() - wrk).TotalMilliseconds / run.Requests);
             if (trace is not null) Profiler.Report(trace, TraceFile!);
-            var cpuMs = (hermes.Cpu() - cpu).TotalMilliseconds / run.Requests;
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var (rss, peak) = hermes.Rss();
-            var figures = new IngestFigures(run.Rate, run.P50Ms, run.P99Ms, cpuMs, rss, peak, run.Non2xx + run.SocketErrors, "", load);
+            var figures = new IngestFigures(run.Rate, run.P50Ms, run.P99Ms, cpuMs, dbCpuMs, wrkCpuMs, rss, peak, run.Non2xx + run.SocketErrors, "", load);
             if (!halfRate) return figures;
             // The generator warms up too (its HTTP client's code is compiled on first use, its connections opened): a cold
             // start fell up to a second behind, then fired its backlog at once, and that was counted as Hermes's latency.
