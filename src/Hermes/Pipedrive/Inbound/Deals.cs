@@ -15,7 +15,7 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
     protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, deal) = await StartUpsertAsync(e, "Deal", Db.Deals, Linked.For(Db), d => d.Id, ct);
+        var (skip, hermesIds, listed, deal) = await StartUpsertAsync(e, "Deal", Db.Deals, Linked.For(Db), LinkedWithState.For(Db), d => d.Id, ct);
         if (skip is { } skipped) return skipped;
         await PipedriveEventOrder.LockPersonAsync(Db, cur.Int("person_id"), ct); // before the organization's: deal → person → organization
 
@@ -119,6 +119,12 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
     /// <summary>The Hermes deal linked to a Pipedrive deal (compiled: every deal event reads it).</summary>
     static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<Deal?>>> Linked =
         new(() => EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.Deals.FirstOrDefault(d => d.PdDealId == pdDealId)));
+
+    static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<StateAndRow<Deal>?>>> LinkedWithState =
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.PipedriveObjects
+            .Where(o => o.Entity == PipedriveObject.Deal && o.PdId == pdDealId)
+            .Select(o => new StateAndRow<Deal> { State = o, Row = db.Deals.FirstOrDefault(r => r.PdDealId == pdDealId) })
+            .FirstOrDefault()));
 
     /// <summary>Moves the loser's meetings onto the survivor and deletes the loser.</summary>
     async Task<int> Merge(Deal survivor, Deal loser, CancellationToken ct)

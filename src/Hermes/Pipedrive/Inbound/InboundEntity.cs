@@ -48,6 +48,13 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
 
     protected DateTime Now => clock.GetUtcNow().UtcDateTime;
 
+    /// <summary>What Hermes remembers of a Pipedrive object, with the row linked to it (if any), read together.</summary>
+    public sealed class StateAndRow<TRow> where TRow : class
+    {
+        public required PipedriveObject State { get; init; }
+        public TRow? Row { get; init; }
+    }
+
     /// <summary>What an upsert starts from: the row it applies to (if Hermes has one), and the ids its hermes_id names.</summary>
     protected sealed record Start<TRow>(EventOutcome? Skip, List<int> HermesIds, List<TRow> Listed, TRow? Row);
 
@@ -57,13 +64,18 @@ public abstract class InboundEntity(HermesDb db, JobQueue jobs, TimeProvider clo
     /// deleted) or a newer change of it was applied already.
     /// </summary>
     protected async Task<Start<TRow>> StartUpsertAsync<TRow>(PipedriveEvent e, string objectType, IQueryable<TRow> rows,
-        Func<HermesDb, int, CancellationToken, Task<TRow?>> linkedTo, Func<TRow, int> idOf, CancellationToken ct) where TRow : class
+        Func<HermesDb, int, CancellationToken, Task<TRow?>> linkedTo, Func<HermesDb, int, CancellationToken, Task<StateAndRow<TRow>?>> linkedWithState,
+        Func<TRow, int> idOf, CancellationToken ct) where TRow : class
     {
         var id = e.Id!.Value;
-        var state = await State(e.Entity, id, ct);
+        // The object's state and its row in one read when Hermes remembers the object (every update after the first);
+        // otherwise, or when this context has the state already, the row on its own.
+        var state = Db.Tracked<PipedriveObject>(e.Entity, id);
+        var both = state is null ? await linkedWithState(Db, id, ct) : null;
+        state ??= both?.State;
         if (state?.DeletedAt is not null) return new(EventOutcome.Ignored($"{e.Entity} {id} was deleted in Pipedrive"), [], [], null);
         var hermesIds = HermesIds(e, objectType);
-        var byPd = await linkedTo(Db, id, ct);
+        var byPd = both is not null ? both.Row : await linkedTo(Db, id, ct);
         // No second read when the hermes_id field names only the row the Pipedrive id found (the usual update).
         var listed = hermesIds.Count == 0 || (byPd is not null && hermesIds.All(h => h == idOf(byPd))) ? [] : await rows.Where(r => hermesIds.Contains(EF.Property<int>(r, "Id"))).ToListAsync(ct);
         var row = byPd ?? hermesIds.Select(h => listed.FirstOrDefault(r => idOf(r) == h)).FirstOrDefault(r => r is not null);

@@ -15,7 +15,7 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
     protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, company) = await StartUpsertAsync(e, "Company", Db.Companies, Linked.For(Db), c => c.Id, ct);
+        var (skip, hermesIds, listed, company) = await StartUpsertAsync(e, "Company", Db.Companies, Linked.For(Db), LinkedWithState.For(Db), c => c.Id, ct);
         if (skip is { } skipped) return skipped;
         string? matchedBy = null;
         if (company is null)
@@ -85,6 +85,12 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
     /// <summary>The company linked to an organization (compiled: every organization event reads it).</summary>
     static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<Company?>>> Linked =
         new(() => EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.Companies.FirstOrDefault(c => c.PdOrgId == pdOrgId)));
+
+    static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<StateAndRow<Company>?>>> LinkedWithState =
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.PipedriveObjects
+            .Where(o => o.Entity == PipedriveObject.Organization && o.PdId == pdOrgId)
+            .Select(o => new StateAndRow<Company> { State = o, Row = db.Companies.FirstOrDefault(r => r.PdOrgId == pdOrgId) })
+            .FirstOrDefault()));
 
     MergeRules<Company> Rules => new("Company", "company", c => c.Id, c => c.Id,
         (pd, ct) => Linked.For(Db)(Db, pd, ct), (c, pd) => c.PdOrgId = pd, Merge);

@@ -15,7 +15,7 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
     protected override async Task<EventOutcome> UpsertAsync(PipedriveEvent e, CancellationToken ct)
     {
         var (id, cur) = (e.Id!.Value, e.Current!);
-        var (skip, hermesIds, listed, contact) = await StartUpsertAsync(e, "Contact", Db.Contacts, Linked.For(Db), c => c.Id, ct);
+        var (skip, hermesIds, listed, contact) = await StartUpsertAsync(e, "Contact", Db.Contacts, Linked.For(Db), LinkedWithState.For(Db), c => c.Id, ct);
         if (skip is { } skipped) return skipped;
         string? matchedBy = null;
         // The organization is followed through merges and locked before its company is read (PipedriveEventOrder), as for a create.
@@ -98,6 +98,12 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
     /// <summary>The contact linked to a person (compiled: every person event reads it).</summary>
     static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<Contact?>>> Linked =
         new(() => EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.Contacts.FirstOrDefault(c => c.PdPersonId == pdPersonId)));
+
+    static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<StateAndRow<Contact>?>>> LinkedWithState =
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.PipedriveObjects
+            .Where(o => o.Entity == PipedriveObject.Person && o.PdId == pdPersonId)
+            .Select(o => new StateAndRow<Contact> { State = o, Row = db.Contacts.FirstOrDefault(r => r.PdPersonId == pdPersonId) })
+            .FirstOrDefault()));
 
     MergeRules<Contact> Rules => new("Contact", "contact", c => c.Id, c => c.CompanyId,
         (pd, ct) => Linked.For(Db)(Db, pd, ct), (c, pd) => c.PdPersonId = pd, Merge);
