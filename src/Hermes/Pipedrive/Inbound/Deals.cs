@@ -121,10 +121,11 @@ public sealed class Deals(HermesDb db, JobQueue jobs, TimeProvider clock, ILogge
         new(() => EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.Deals.FirstOrDefault(d => d.PdDealId == pdDealId)));
 
     static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<StateAndRow<Deal>?>>> LinkedWithState =
-        new(() => EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => db.PipedriveObjects
-            .Where(o => o.Entity == PipedriveObject.Deal && o.PdId == pdDealId)
-            .Select(o => new StateAndRow<Deal> { State = o, Row = db.Deals.FirstOrDefault(r => r.PdDealId == pdDealId) })
-            .FirstOrDefault()));
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdDealId, CancellationToken _) => (
+            from o in db.PipedriveObjects.Where(o => o.Entity == PipedriveObject.Deal && o.PdId == pdDealId)
+            join r in db.Deals on (int?)o.PdId equals r.PdDealId into linked
+            from r in linked.DefaultIfEmpty() // a plain LEFT JOIN: SQLite has no LATERAL
+            select new StateAndRow<Deal> { State = o, Row = r }).FirstOrDefault()));
 
     /// <summary>Moves the loser's meetings onto the survivor and deletes the loser.</summary>
     async Task<int> Merge(Deal survivor, Deal loser, CancellationToken ct)

@@ -87,10 +87,11 @@ public sealed class Organizations(HermesDb db, JobQueue jobs, TimeProvider clock
         new(() => EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.Companies.FirstOrDefault(c => c.PdOrgId == pdOrgId)));
 
     static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<StateAndRow<Company>?>>> LinkedWithState =
-        new(() => EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => db.PipedriveObjects
-            .Where(o => o.Entity == PipedriveObject.Organization && o.PdId == pdOrgId)
-            .Select(o => new StateAndRow<Company> { State = o, Row = db.Companies.FirstOrDefault(r => r.PdOrgId == pdOrgId) })
-            .FirstOrDefault()));
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdOrgId, CancellationToken _) => (
+            from o in db.PipedriveObjects.Where(o => o.Entity == PipedriveObject.Organization && o.PdId == pdOrgId)
+            join r in db.Companies on (int?)o.PdId equals r.PdOrgId into linked
+            from r in linked.DefaultIfEmpty() // a plain LEFT JOIN: SQLite has no LATERAL
+            select new StateAndRow<Company> { State = o, Row = r }).FirstOrDefault()));
 
     MergeRules<Company> Rules => new("Company", "company", c => c.Id, c => c.Id,
         (pd, ct) => Linked.For(Db)(Db, pd, ct), (c, pd) => c.PdOrgId = pd, Merge);

@@ -100,10 +100,11 @@ public sealed class Persons(HermesDb db, JobQueue jobs, TimeProvider clock, ILog
         new(() => EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.Contacts.FirstOrDefault(c => c.PdPersonId == pdPersonId)));
 
     static readonly CompiledQuery<Func<HermesDb, int, CancellationToken, Task<StateAndRow<Contact>?>>> LinkedWithState =
-        new(() => EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => db.PipedriveObjects
-            .Where(o => o.Entity == PipedriveObject.Person && o.PdId == pdPersonId)
-            .Select(o => new StateAndRow<Contact> { State = o, Row = db.Contacts.FirstOrDefault(r => r.PdPersonId == pdPersonId) })
-            .FirstOrDefault()));
+        new(() => EF.CompileAsyncQuery((HermesDb db, int pdPersonId, CancellationToken _) => (
+            from o in db.PipedriveObjects.Where(o => o.Entity == PipedriveObject.Person && o.PdId == pdPersonId)
+            join r in db.Contacts on (int?)o.PdId equals r.PdPersonId into linked
+            from r in linked.DefaultIfEmpty() // a plain LEFT JOIN: SQLite has no LATERAL
+            select new StateAndRow<Contact> { State = o, Row = r }).FirstOrDefault()));
 
     MergeRules<Contact> Rules => new("Contact", "contact", c => c.Id, c => c.CompanyId,
         (pd, ct) => Linked.For(Db)(Db, pd, ct), (c, pd) => c.PdPersonId = pd, Merge);
