@@ -31,7 +31,9 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
     /// <summary>The keys that sign the admin cookie and antiforgery tokens, shared by every Hermes process (Operations/SharedSignIn.cs).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    // Asked several times per webhook; EF works the provider's name out from its assembly each time it is read.
+    public bool IsPostgres => _isPostgres ??= Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    bool? _isPostgres;
 
     /// <summary>
     /// The entity of this key this context tracks already, if any. Reading <c>DbSet.Local</c> scans every tracked entity
@@ -48,6 +50,41 @@ public class HermesDb(DbContextOptions<HermesDb> options) : DbContext(options), 
         finally
         {
             ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
+    /// <summary>
+    /// A save scans the tracked entities for changes once, here. The interceptors that look at what is about to be
+    /// written (<see cref="Operations.Input.StoredText"/>, <see cref="StaffTables"/>) see this scan's result, and their
+    /// own edits go through the change tracker, so EF need not scan again; left to itself it scans at each of the three.
+    /// </summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (!ChangeTracker.AutoDetectChangesEnabled) return base.SaveChanges(acceptAllChangesOnSuccess);
+        ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = true;
+        }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (!ChangeTracker.AutoDetectChangesEnabled) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = true;
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Hermes.Domain;
@@ -23,8 +24,17 @@ public static class ObjectLocks
         if (!db.IsPostgres) return;
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("an object lock is held until the transaction ends: begin one first");
-        foreach (var id in ids.Distinct().Order())
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockClass}, {id})", ct);
+        // Straight on EF's connection: EF's raw-SQL path builds its command afresh each time, which was a sixth of what
+        // an organization webhook allocated.
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction.GetDbTransaction();
+        foreach (var id in ids is IReadOnlyCollection<int> { Count: 1 } ? ids : ids.Distinct().Order())
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, $2)", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = lockClass });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = id });
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>

@@ -33,9 +33,10 @@ public sealed class StoredText(ColumnLimits limits, ILogger<StoredText> log) : S
         foreach (var entry in context.ChangeTracker.Entries())
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+            var values = entry.CurrentValues; // a new object each time it is asked for
             foreach (var (property, table, column) in StringColumns(entry.Metadata))
             {
-                if (entry.CurrentValues[property] is not string value || (entry.State == EntityState.Modified && !entry.Property(property).IsModified)) continue;
+                if ((entry.State == EntityState.Modified && !entry.Property(property).IsModified) || values[property] is not string value) continue;
                 var stored = value;
                 if (InputText.Problem(stored) is { } problem)
                 {
@@ -43,7 +44,7 @@ public sealed class StoredText(ColumnLimits limits, ILogger<StoredText> log) : S
                     stored = InputText.Repair(stored);
                 }
                 if (limits.MaxLength(table, column) is { } max && stored.Length > max) stored = InputText.Clip(stored, max);
-                if (!ReferenceEquals(stored, value)) entry.CurrentValues[property] = stored;
+                if (!ReferenceEquals(stored, value)) values[property] = stored;
             }
         }
     }
