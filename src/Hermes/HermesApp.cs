@@ -83,12 +83,14 @@ public static class HermesApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddInputHygiene();
         // Pooled: a webhook or job takes a ready context instead of building one (services, change tracker) each time.
+        // The pool keeps at most 32 (EF's default is 1,024): a burst of a few hundred webhooks at once would otherwise
+        // leave as many contexts, and what they hold, in memory for good. Past 32 at once, the extra ones are thrown away.
         services.AddPooledDbContextFactory<HermesDb>((sp, o) =>
         {
             HermesDb.Configure(o, settings.Database);
             o.AddInterceptors(sp.GetRequiredService<StoredText>(), sp.GetRequiredService<JobWakeUp>());
             sp.GetRequiredService<DatabasePool>(); // created with the pool, so disposed (its connections closed) with the app
-        });
+        }, poolSize: 32);
         services.AddSingleton(_ => new DatabasePool(settings.Database));
         services.AddSingleton(sp => new SchemaMigrator(settings.Database, sp.GetRequiredService<ILogger<SchemaMigrator>>()));
         services.AddJobs();
@@ -110,6 +112,7 @@ public static class HermesApp
         app.UseCors(); // endpoint policies: the call booker's website origins
         app.UseAdminUi();
         app.UseFormFieldHygiene(); // after sign-in: only an admin (or the sign-in form) has its form read here
+        app.UseRateLimiter(); // the webhook routes' concurrency limit (Operations/WebhookConcurrency.cs)
         app.MapHealth();
         app.MapPipedrive();
         app.MapTc2();

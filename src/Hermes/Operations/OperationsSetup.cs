@@ -12,6 +12,7 @@ public static class OperationsSetup
         TelemetrySetup.Configure(builder, settings);
         ErrorReports.Configure(builder, settings);
         builder.Services.AddHealth();
+        builder.Services.AddWebhookConcurrency();
         builder.Services.AddSharedSignIn(settings);
         builder.Services.AddRecurringJob<Retention>(Retention.Kind, Retention.Every);
     }

@@ -69,6 +69,7 @@ public static class PipedriveEndpoints
             return TypedResults.Ok(new Ok());
         })
         .AddEndpointFilter(Operations.WebhookTrace.Filter("pipedrive"))
+        .RequireRateLimiting(Operations.WebhookConcurrency.Policy)
         .WithTags("Pipedrive")
         .WithSummary("Pipedrive webhooks (v1 and v2), HTTP Basic authenticated")
         .Accepts<JsonObject>("application/json")

@@ -43,6 +43,7 @@ public static class Tc2Endpoints
             return TypedResults.Ok(new Ok());
         })
         .AddEndpointFilter(Operations.WebhookTrace.Filter("tc2"))
+        .RequireRateLimiting(Operations.WebhookConcurrency.Policy)
         .WithTags("TC2")
         .WithSummary("TC2 webhooks, signed with the TC2 API key")
         .Accepts<JsonObject>("application/json")
