@@ -147,6 +147,29 @@ static class ProcessCpu
         return TimeSpan.FromSeconds(ticks / (double)ClockTicks);
     }
 
+    /// <summary>The CPU time of a process's threads whose name starts with <paramref name="name"/>, while they run.</summary>
+    public static TimeSpan OfThreads(int pid, string name)
+    {
+        var ticks = 0L;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(name, StringComparison.Ordinal)) continue;
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += Tick(fields, 11) + Tick(fields, 12);
+                }
+                catch (IOException) { } // the thread ended meanwhile
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicks);
+    }
+
     /// <summary>This process's children that have exited and been waited for (pgbench, wrk): their CPU so far.</summary>
     public static TimeSpan ExitedChildrenOfSelf()
     {

@@ -86,6 +86,9 @@ sealed class HermesProcess : IAsyncDisposable
     /// <summary>User + system CPU time of the process so far.</summary>
     public TimeSpan Cpu() => ProcessCpu.Of(Process.Id);
 
+    /// <summary>CPU time of the runtime's background compiler thread (tiered compilation), zero while it has none.</summary>
+    public TimeSpan JitCpu() => ProcessCpu.OfThreads(Process.Id, ".NET Tiered Com");
+
     /// <summary>Resident memory now and its peak, in MB.</summary>
     public (double Now, double Peak) Rss()
     {

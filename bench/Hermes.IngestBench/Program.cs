@@ -43,6 +43,7 @@ if (!options.OnlyTc2 && !args.Contains("--only-sqlite"))
     Console.WriteLine($"Hermes (wrk, 8 connections):          {main.Rate:0} webhooks/s = {main.Rate / bound.Tps:P0} of the bound (target ≥ 60 %)   [load {main.Load}]");
     Console.WriteLine($"  latency p50 {main.P50:0.0} ms, p99 {main.P99:0.0} ms; CPU {main.CpuMs:0.00} ms per webhook (target ≤ 1); RSS {main.Rss:0} MB, peak {main.Peak:0} MB (target < 250)");
     Console.WriteLine($"  CPU per webhook of the others meanwhile: PostgreSQL {main.DbCpuMs:0.00} ms (per bound transaction: {bound.DbCpuMs:0.00}), wrk {main.WrkCpuMs:0.00} ms");
+    Console.WriteLine($"  after a {main.WarmUpSeconds} s warm-up, until the runtime had compiled the hot code; its compiler's CPU per webhook during the run: {main.JitCpuMs:0.000} ms");
     Console.WriteLine($"  at half that rate (open loop, {main.HalfRate:0}/s): p50 {main.HalfP50:0.0} ms, p99 {main.HalfP99:0.0} ms (target < 50)");
     Console.WriteLine($"  answered non-2xx: {main.Failed}; webhook log: {main.Outcomes}");
     Console.WriteLine($"  {cluster.LogSince(logged).Summary}");
