@@ -8,9 +8,9 @@ namespace Hermes.Operations;
 /// order, holding only their HTTP request. Each one applied holds a database connection, a pooled context and the rows
 /// it reads: in a burst of 200 connections at once (Pipedrive after a pause, or a bulk edit) each got all three, the
 /// resident set peaked 40–50 MB higher (267–277 MB against 225–230 MB) and EF Core logged 7–27 transactions broken off
-/// as senders gave up mid-way (0–1 with this limit). Past <see cref="QueueLimit"/> waiting, a webhook is answered 503 and its sender (Pipedrive
-/// and TC2 both retry a 5xx) delivers it again later. A request whose sender gives up while it waits is dropped before
-/// it reaches the database.
+/// as senders gave up mid-way (0–1 with this limit). Past <see cref="QueueLimit"/> waiting, a webhook is answered 503
+/// and its sender (Pipedrive and TC2 both retry a 5xx) delivers it again later. A request whose sender gives up while
+/// it waits is dropped before it reaches the database.
 /// </summary>
 public static class WebhookConcurrency
 {
